@@ -1,0 +1,35 @@
+using System.ComponentModel.DataAnnotations;
+using Confluent.Kafka;
+
+namespace Streaming.Kafka;
+
+/// <summary>How a service reaches Kafka (configuration section "Kafka").</summary>
+public sealed class KafkaOptions
+{
+    public const string SectionName = "Kafka";
+
+    /// <summary>host:port list. Empty means: start the embedded broker in this process.</summary>
+    public string? BootstrapServers { get; set; }
+
+    /// <summary>Partitions per topic when this process creates topics (embedded broker, or AutoCreateTopics).</summary>
+    [Range(1, 1024)]
+    public int Partitions { get; set; } = 6;
+
+    /// <summary>Create the product's topics at start (with the admin API on a real cluster).</summary>
+    public bool AutoCreateTopics { get; set; } = true;
+
+    /// <summary>Extra librdkafka properties (security.protocol, sasl.*, ...), passed through unchanged.</summary>
+    public Dictionary<string, string> Config { get; set; } = new(StringComparer.Ordinal);
+
+    public bool UsesEmbeddedBroker => string.IsNullOrWhiteSpace(BootstrapServers);
+
+    /// <summary>Base client configuration for this cluster: bootstrap servers plus the pass-through properties.</summary>
+    public ClientConfig ToClientConfig(string bootstrapServers)
+    {
+        var config = new ClientConfig(new Dictionary<string, string>(Config, StringComparer.Ordinal))
+        {
+            BootstrapServers = bootstrapServers,
+        };
+        return config;
+    }
+}

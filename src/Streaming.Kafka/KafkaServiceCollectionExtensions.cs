@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Streaming.Kafka;
+
+/// <summary>Registers the Kafka connection (configuration section "Kafka") and its readiness check.</summary>
+public static class KafkaServiceCollectionExtensions
+{
+    public static IHostApplicationBuilder AddKafka(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<KafkaOptions>()
+            .BindConfiguration(KafkaOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<KafkaConnection>();
+        builder.Services.AddSingleton<KafkaHealthCheck>();
+        builder.Services.AddHealthChecks().AddCheck<KafkaHealthCheck>("kafka", tags: ["ready"]);
+        return builder;
+    }
+}

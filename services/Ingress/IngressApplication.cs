@@ -1,0 +1,63 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using Streaming.Ingress.Providers;
+using Streaming.Ingress.Publishing;
+using Streaming.Ingress.Verification;
+using Streaming.Ingress.Webhooks;
+using Streaming.ServiceDefaults;
+
+namespace Streaming.Ingress;
+
+/// <summary>Registration and start-up of the ingress, shared by Program and the tests.</summary>
+public static class IngressApplication
+{
+    public static IHostApplicationBuilder AddIngress(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<IngressOptions>()
+            .BindConfiguration(IngressOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(o => o.DeliveryTimeout > TimeSpan.Zero && o.DeliveryTimeout <= TimeSpan.FromSeconds(30), "Ingress:DeliveryTimeout must be between 0 and 30 s")
+            .ValidateOnStart();
+        // Resolving the registry at start turns a bad provider definition into a start failure.
+        builder.Services.AddSingleton<IValidateOptions<IngressOptions>, ProviderDefinitionsValidator>();
+        builder.Services.AddSingleton<ProviderRegistry>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<SignatureVerifier>();
+        builder.Services.AddSingleton<RawEventPublisher>();
+        builder.Services.AddSingleton<WebhookHandler>();
+        return builder;
+    }
+
+    /// <summary>Builds the ingress web application from command-line style arguments.</summary>
+    public static WebApplication Create(string[] args)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.AddStreamingDefaults();
+        builder.AddIngress();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+
+        var app = builder.Build();
+        app.MapWebhooks();
+        app.MapHealth();
+        return app;
+    }
+
+    /// <summary>The addresses Kestrel listens on, once started.</summary>
+    public static IReadOnlyCollection<string> Addresses(this WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToArray() ?? [];
+
+    private sealed class ProviderDefinitionsValidator : IValidateOptions<IngressOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, IngressOptions options)
+        {
+            var errors = new List<string>();
+            foreach (var provider in ProviderRegistry.Build(options, errors).Values)
+            {
+                provider.Dispose();
+            }
+
+            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        }
+    }
+}

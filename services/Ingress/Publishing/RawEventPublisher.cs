@@ -1,0 +1,153 @@
+using System.Globalization;
+using Confluent.Kafka;
+using Microsoft.Extensions.Options;
+using Streaming.Ingress.Webhooks;
+using Streaming.Kafka;
+
+namespace Streaming.Ingress.Publishing;
+
+/// <summary>
+/// The process's one idempotent, acks=all producer for raw webhooks. A publish completes only
+/// when Kafka acknowledged the record, or fails within the delivery timeout.
+/// </summary>
+public sealed partial class RawEventPublisher : IDisposable
+{
+    private readonly ILogger<RawEventPublisher> _logger;
+    private readonly ProducerConfig _config;
+    private readonly string _topic;
+    private readonly Lock _gate = new();
+    private IProducer<string, byte[]> _producer;
+    private volatile bool _fatal;
+
+    public RawEventPublisher(KafkaConnection connection, IOptions<IngressOptions> options, ILogger<RawEventPublisher> logger)
+    {
+        _logger = logger;
+        _topic = options.Value.Topic;
+        var delivery = (int)options.Value.DeliveryTimeout.TotalMilliseconds;
+        _config = new ProducerConfig(connection.ClientConfig())
+        {
+            Acks = Acks.All,
+            EnableIdempotence = true,
+            MessageTimeoutMs = delivery,
+            // A request that cannot finish in time is pointless: the message times out anyway.
+            RequestTimeoutMs = Math.Max(1000, delivery),
+            LingerMs = options.Value.Linger.TotalMilliseconds,
+            Partitioner = KafkaClientDefaults.KeyPartitioner,
+            ReconnectBackoffMaxMs = KafkaClientDefaults.ReconnectBackoffMaxMs,
+            ClientId = "streaming-ingress",
+        };
+        _producer = Build();
+    }
+
+    /// <summary>Publishes and waits for the acknowledgement.</summary>
+    /// <exception cref="KafkaException">Kafka did not take the record (timeout, broker down, refused).</exception>
+    public async Task<DeliveryResult<string, byte[]>> PublishAsync(RawWebhook webhook)
+    {
+        var headers = new Headers();
+        RawEventHeaders.Add(headers, RawEventHeaders.Provider, webhook.Provider);
+        RawEventHeaders.Add(headers, RawEventHeaders.EventId, webhook.EventId);
+        RawEventHeaders.Add(headers, RawEventHeaders.EventIdSource, webhook.EventIdSource);
+        if (webhook.EventType is not null)
+        {
+            RawEventHeaders.Add(headers, RawEventHeaders.EventType, webhook.EventType);
+        }
+
+        if (webhook.OccurredAt is not null)
+        {
+            RawEventHeaders.Add(headers, RawEventHeaders.OccurredAt, webhook.OccurredAt);
+        }
+
+        RawEventHeaders.Add(headers, RawEventHeaders.ReceivedAt, webhook.ReceivedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));
+        RawEventHeaders.Add(headers, RawEventHeaders.TestMode, webhook.TestMode ? "true" : "false");
+        if (webhook.ContentType is not null)
+        {
+            RawEventHeaders.Add(headers, RawEventHeaders.ContentType, webhook.ContentType);
+        }
+
+        RawEventHeaders.Add(headers, RawEventHeaders.TraceParent, webhook.TraceParent);
+        if (!string.IsNullOrEmpty(webhook.TraceState))
+        {
+            RawEventHeaders.Add(headers, RawEventHeaders.TraceState, webhook.TraceState);
+        }
+
+        RawEventHeaders.Add(headers, RawEventHeaders.KeySource, webhook.KeySource);
+
+        var message = new Message<string, byte[]> { Key = webhook.Key, Value = webhook.Body, Headers = headers };
+        // No cancellation: once handed to librdkafka the record may be written; a caller that
+        // went away will retry, and the duplicate is absorbed downstream by its event id.
+        return await Producer().ProduceAsync(_topic, message);
+    }
+
+    /// <summary>Waits for every record in flight (graceful shutdown).</summary>
+    public int Flush(TimeSpan timeout) => Producer().Flush(timeout);
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            var remaining = _producer.Flush(TimeSpan.FromSeconds(10));
+            if (remaining > 0)
+            {
+                LogUnflushed(_logger, remaining);
+            }
+
+            _producer.Dispose();
+        }
+    }
+
+    private IProducer<string, byte[]> Producer()
+    {
+        if (!_fatal)
+        {
+            return _producer;
+        }
+
+        lock (_gate)
+        {
+            // An idempotent producer that hit a fatal error (e.g. fenced or out of sequence) refuses
+            // all further work: replace it. Records it still held have failed their callers (503).
+            if (_fatal)
+            {
+                var old = _producer;
+                _producer = Build();
+                _fatal = false;
+                old.Dispose();
+                LogProducerReplaced(_logger);
+            }
+
+            return _producer;
+        }
+    }
+
+    private IProducer<string, byte[]> Build() =>
+        new ProducerBuilder<string, byte[]>(_config)
+            .SetErrorHandler((_, error) =>
+            {
+                if (error.IsFatal)
+                {
+                    _fatal = true;
+                    LogFatal(_logger, error.Code, error.Reason);
+                }
+                else
+                {
+                    LogKafkaError(_logger, error.Code, error.Reason);
+                }
+            })
+            .SetLogHandler((_, log) => LogLibrdkafka(_logger, log.Facility, log.Message))
+            .Build();
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Error, Message = "Kafka producer fatal error {Code}: {Reason}; the producer will be replaced")]
+    private static partial void LogFatal(ILogger logger, ErrorCode code, string reason);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "Kafka producer error {Code}: {Reason}")]
+    private static partial void LogKafkaError(ILogger logger, ErrorCode code, string reason);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Kafka producer replaced after a fatal error")]
+    private static partial void LogProducerReplaced(ILogger logger);
+
+    [LoggerMessage(EventId = 23, Level = LogLevel.Error, Message = "{Count} record(s) were still unacknowledged at shutdown")]
+    private static partial void LogUnflushed(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 24, Level = LogLevel.Debug, Message = "librdkafka {Facility}: {Message}")]
+    private static partial void LogLibrdkafka(ILogger logger, string facility, string message);
+}

@@ -1,0 +1,161 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Json;
+using System.Threading.RateLimiting;
+using Confluent.Kafka;
+using Microsoft.Extensions.Options;
+using Streaming.Ingress.Providers;
+using Streaming.Ingress.Publishing;
+using Streaming.Ingress.Verification;
+
+namespace Streaming.Ingress.Webhooks;
+
+/// <summary>Maps the webhook route.</summary>
+public static class WebhookEndpoint
+{
+    public const string Route = "/webhooks/{provider}";
+
+    public static IEndpointRouteBuilder MapWebhooks(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost(Route, (string provider, HttpContext context, WebhookHandler handler) => handler.HandleAsync(provider, context));
+        return endpoints;
+    }
+}
+
+/// <summary>POST /webhooks/{provider}: verify, answer a handshake or publish, and only then answer 2xx.</summary>
+public sealed partial class WebhookHandler(
+    ProviderRegistry providers,
+    SignatureVerifier verifier,
+    RawEventPublisher publisher,
+    TimeProvider time,
+    IOptions<IngressOptions> options,
+    ILogger<WebhookHandler> logger)
+{
+    public async Task<IResult> HandleAsync(string provider, HttpContext context)
+    {
+        if (!providers.TryGet(provider, out var definition))
+        {
+            return Problems.UnknownProvider();
+        }
+
+        if (definition.RateLimiter is { } limiter)
+        {
+            using var lease = limiter.AttemptAcquire();
+            if (!lease.IsAcquired)
+            {
+                LogRejected(logger, definition.Name, "rate_limited");
+                var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+                return Problems.RateLimited(retryAfter);
+            }
+        }
+
+        var receivedAt = time.GetUtcNow();
+        var body = await ReadBodyAsync(context.Request, definition.MaxBodyBytes, context.RequestAborted);
+        if (body is null)
+        {
+            LogRejected(logger, definition.Name, "body_too_large");
+            return Problems.TooLarge(definition.MaxBodyBytes);
+        }
+
+        var headers = context.Request.Headers;
+        string? Header(string name) => headers.TryGetValue(name, out var values) ? values.ToString() : null;
+
+        using var document = TryParseJson(body);
+        var json = document?.RootElement;
+
+        VerificationResult? verification = null;
+        if (definition.HandshakePointer is { } handshake && json is { } root
+            && handshake.Evaluate(root) is { ValueKind: JsonValueKind.String } token)
+        {
+            if (definition.HandshakeRequiresSignature)
+            {
+                verification = verifier.Verify(definition, body, Header, json);
+            }
+
+            if (verification is null || verification.Value.IsVerified)
+            {
+                LogHandshake(logger, definition.Name);
+                return Results.Text(token.GetString(), "text/plain; charset=utf-8", statusCode: StatusCodes.Status200OK);
+            }
+        }
+
+        verification ??= verifier.Verify(definition, body, Header, json);
+        if (!verification.Value.IsVerified)
+        {
+            LogRejected(logger, definition.Name, verification.Value.Code);
+            return Problems.Unauthorized(verification.Value.Code, verification.Value.Detail!);
+        }
+
+        var trace = TraceContext.From(Header("traceparent"), Header("tracestate"));
+        var webhook = WebhookMetadataExtractor.Extract(definition, body, json, Header, receivedAt, context.Request.ContentType, trace);
+        try
+        {
+            var delivery = await publisher.PublishAsync(webhook);
+            LogAccepted(logger, definition.Name, webhook.EventId, delivery.Partition.Value, delivery.Offset.Value);
+            return Results.Json(new AcceptedWebhook(webhook.EventId, webhook.KeySource), statusCode: StatusCodes.Status200OK);
+        }
+        catch (KafkaException ex)
+        {
+            LogNotStored(logger, definition.Name, webhook.EventId, ex.Error.Code);
+            return Problems.KafkaUnavailable(options.Value.RetryAfter);
+        }
+    }
+
+    /// <summary>The body bytes, or null when they exceed <paramref name="limit"/>.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > limit)
+        {
+            return null;
+        }
+
+        var reader = request.BodyReader;
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken);
+            var buffer = result.Buffer;
+            if (buffer.Length > limit)
+            {
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                return null;
+            }
+
+            if (result.IsCompleted)
+            {
+                var body = buffer.ToArray();
+                reader.AdvanceTo(buffer.End);
+                return body;
+            }
+
+            // Keep everything buffered until the body is complete.
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    private static JsonDocument? TryParseJson(byte[] body)
+    {
+        try
+        {
+            return JsonDocument.Parse(body);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The 200 body: the event id the record carries, and what its key is.</summary>
+    public sealed record AcceptedWebhook(string EventId, string KeySource);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "Accepted {Provider} event {EventId} at partition {Partition} offset {Offset}")]
+    private static partial void LogAccepted(ILogger logger, string provider, string eventId, int partition, long offset);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Rejected a {Provider} webhook: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string provider, string reason);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Could not store {Provider} event {EventId} ({Code}); answered 503")]
+    private static partial void LogNotStored(ILogger logger, string provider, string eventId, ErrorCode code);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "Answered a {Provider} verification handshake")]
+    private static partial void LogHandshake(ILogger logger, string provider);
+}

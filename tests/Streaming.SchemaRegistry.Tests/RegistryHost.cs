@@ -52,7 +52,7 @@ internal sealed class RegistryHost : IAsyncDisposable
 
         app.MapSchemaRegistry();
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new RegistryHost(app, new Uri(address));
     }
 

@@ -12,7 +12,7 @@ namespace Streaming.SchemaRegistry.Server;
 /// The registry's rules on top of an <see cref="ISchemaStore"/>, with Confluent's semantics: global ids shared
 /// across subjects, per-subject versions, compatibility checks on register, soft deletes. Only AVRO schemas.
 /// </summary>
-public sealed partial class SchemaRegistryService
+public sealed partial class SchemaRegistryService : IDisposable
 {
     private readonly ISchemaStore _store;
     private readonly CompatibilityLevel _defaultLevel;
@@ -78,7 +78,7 @@ public sealed partial class SchemaRegistryService
             var result = SchemaCompatibility.Check(candidate, existing, level);
             if (!result.IsCompatible)
             {
-                LogRejected(subject, CompatibilityLevelNames.ToName(level));
+                LogRejected(subject, level);
                 throw new SchemaRegistryException(HttpStatusCode.Conflict, SchemaRegistryErrorCodes.IncompatibleSchema,
                     $"Schema being registered is incompatible with an earlier schema for subject \"{subject}\" " +
                     $"(compatibility {CompatibilityLevelNames.ToName(level)}), details: [{string.Join("; ", result.Messages)}]");
@@ -238,7 +238,7 @@ public sealed partial class SchemaRegistryService
         }
 
         await _store.SetCompatibilityAsync(subject, level, cancellationToken);
-        LogCompatibilitySet(subject ?? "(global)", CompatibilityLevelNames.ToName(level.Value));
+        LogCompatibilitySet(subject ?? "(global)", level.Value);
         return level.Value;
     }
 
@@ -249,6 +249,8 @@ public sealed partial class SchemaRegistryService
         await _store.SetCompatibilityAsync(subject, null, cancellationToken);
         return previous;
     }
+
+    public void Dispose() => _writeGate.Dispose();
 
     private async Task<CompatibilityLevel> GetEffectiveLevelAsync(string subject, CancellationToken cancellationToken) =>
         await GetCompatibilityAsync(subject, defaultToGlobal: true, cancellationToken);
@@ -344,11 +346,11 @@ public sealed partial class SchemaRegistryService
     private partial void LogRegistered(string subject, int version, int schemaId);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Rejected an incompatible schema for subject {Subject} under {Level}")]
-    private partial void LogRejected(string subject, string level);
+    private partial void LogRejected(string subject, CompatibilityLevel level);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Soft-deleted {Count} version(s) of subject {Subject}")]
     private partial void LogSubjectDeleted(string subject, int count);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Compatibility of {Subject} set to {Level}")]
-    private partial void LogCompatibilitySet(string subject, string level);
+    private partial void LogCompatibilitySet(string subject, CompatibilityLevel level);
 }

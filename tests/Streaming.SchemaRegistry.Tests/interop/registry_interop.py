@@ -12,24 +12,26 @@ input.json: {"dotnet_wire_hex": "...", "probe_schema": "...", "probe_value": {..
   is importable they are used as well.
 
 Prints one JSON object: {"failures": [...], "decoded_from_dotnet": ..., "python_wire_hex": ..., ...}.
-Exits 3 when a required module is missing, naming the Debian package to install.
+Exits 3 when a required module is missing, naming the Debian package to install
+(python3-confluent-kafka, python3-requests, python3-avro).
 """
 import io
 import json
 import struct
 import sys
 
-try:
-    from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
-    from confluent_kafka.schema_registry.error import SchemaRegistryError
-except ImportError as e:
-    print(f"confluent_kafka.schema_registry is not importable ({e}): apt-get install python3-confluent-kafka", file=sys.stderr)
-    sys.exit(3)
+# Debian packages of the modules used here: python3-confluent-kafka only suggests python3-requests,
+# which its schema_registry module needs.
+DEBIAN_PACKAGES = {"confluent_kafka": "python3-confluent-kafka", "requests": "python3-requests", "avro": "python3-avro"}
+
 try:
     import avro.io
     import avro.schema
+    from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
+    from confluent_kafka.schema_registry.error import SchemaRegistryError
 except ImportError as e:
-    print(f"avro is not importable ({e}): apt-get install python3-avro", file=sys.stderr)
+    package = DEBIAN_PACKAGES.get((e.name or "").split(".")[0], "python3-confluent-kafka python3-requests python3-avro")
+    print(f"{e}: apt-get install {package}", file=sys.stderr)
     sys.exit(3)
 
 USER_V1 = json.dumps({"type": "record", "name": "User", "namespace": "interop", "fields": [

@@ -33,6 +33,15 @@ public sealed class GrpcCallContext
     /// <summary>The request's service scope.</summary>
     public IServiceProvider Services => HttpContext.RequestServices;
 
+    internal GrpcServerCall? Call { get; init; }
+
+    /// <summary>
+    /// Sends the response headers now instead of with the first message, so that a client
+    /// waiting for them (e.g. before a long-lived stream's first event) sees the call accepted.
+    /// After this, errors go in trailers rather than as a trailers-only response.
+    /// </summary>
+    public Task WriteResponseHeadersAsync() => Call?.StartResponseAsync(CancellationToken) ?? Task.CompletedTask;
+
     /// <summary>The client's address and port, for logs.</summary>
     public string? Peer => HttpContext.Connection.RemoteIpAddress is { } address
         ? $"{address}:{HttpContext.Connection.RemotePort}"

@@ -15,7 +15,8 @@ internal sealed class GrpcCallDispatcher
 {
     private const string HealthServiceName = "grpc.health.v1.Health";
 
-    // CancellationTokenSource cannot wait longer than this; longer deadlines are treated as none.
+    // Longer deadlines are treated as none: CancellationTokenSource cannot wait ~50 days and
+    // DateTimeOffset cannot hold 99999999H from now.
     private static readonly TimeSpan LongestTimer = TimeSpan.FromDays(30);
 
     private readonly GrpcMethodHandler _handler;
@@ -86,16 +87,20 @@ internal sealed class GrpcCallDispatcher
             }
 
             DateTimeOffset? deadlineAt = null;
-            if (timeout is { } t)
+            if (timeout is { } t && t <= LongestTimer)
             {
-                deadlineAt = DateTimeOffset.UtcNow + t;
-                if (t <= LongestTimer)
+                if (t <= TimeSpan.Zero)
                 {
-                    deadline.CancelAfter(t);
+                    // CancelAfter(0) fires on a timer thread, possibly after a fast handler finished.
+                    await deadline.CancelAsync();
+                    throw new OperationCanceledException(deadline.Token);
                 }
+
+                deadlineAt = DateTimeOffset.UtcNow + t;
+                deadline.CancelAfter(t);
             }
 
-            var context = new GrpcCallContext(http, _handler.Method, deadlineAt, linked.Token);
+            var context = new GrpcCallContext(http, _handler.Method, deadlineAt, linked.Token) { Call = call };
             await _handler.HandleAsync(call, context);
             await call.CompleteAsync(StatusCode.OK, null);
         }

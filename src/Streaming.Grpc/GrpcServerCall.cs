@@ -168,6 +168,13 @@ internal sealed class GrpcServerCall
         await response.CompleteAsync();
     }
 
+    public async Task StartResponseAsync(CancellationToken cancellationToken)
+    {
+        StartResponse();
+        await _http.Response.StartAsync(cancellationToken);
+        await _http.Response.BodyWriter.FlushAsync(cancellationToken);
+    }
+
     private void StartResponse()
     {
         if (ResponseStarted)

@@ -24,13 +24,18 @@ internal sealed class RegistryHost : IAsyncDisposable
 
     public Uri Url { get; }
 
-    public static async Task<RegistryHost> StartAsync(ISchemaStore? store = null, string? requiredBasicAuth = null)
+    public static async Task<RegistryHost> StartAsync(
+        ISchemaStore? store = null, string? requiredBasicAuth = null, Action<SchemaRegistryServerOptions>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(store ?? new InMemorySchemaStore());
-        builder.Services.AddSchemaRegistry();
+        if (store is not null)
+        {
+            builder.Services.AddSingleton(store);
+        }
+
+        builder.Services.AddSchemaRegistry(configure);
 
         var app = builder.Build();
         if (requiredBasicAuth is not null)

@@ -69,6 +69,18 @@ public sealed class SchemaRegistryClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Concurrent_registrations_of_one_schema_make_one_version()
+    {
+        var clients = Enumerable.Range(0, 8).Select(_ => _host.CreateClient()).ToList();
+
+        var ids = await Task.WhenAll(clients.Select(c => c.RegisterAsync("users-value", Schemas.UserV1)));
+
+        Assert.Single(ids.Distinct());
+        Assert.Equal([1], await _client.GetVersionsAsync("users-value"));
+        clients.ForEach(c => c.Dispose());
+    }
+
+    [Fact]
     public async Task Accepts_a_new_version_that_adds_a_field_with_a_default()
     {
         var v1 = await _client.RegisterAsync("users-value", Schemas.UserV1);

@@ -54,6 +54,24 @@ public sealed class SqliteSchemaStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task AddSchemaRegistry_with_a_store_path_persists_through_the_container()
+    {
+        var path = Path.Combine(_directory, "configured.db");
+        int id;
+        await using (var host = await RegistryHost.StartAsync(configure: o => o.StorePath = path))
+        {
+            using var client = host.CreateClient();
+            id = await client.RegisterAsync("users-value", Schemas.UserV1);
+        }
+
+        await using (var host = await RegistryHost.StartAsync(configure: o => o.StorePath = path))
+        {
+            using var client = host.CreateClient();
+            Assert.Equal(id, (await client.GetLatestAsync("users-value")).Id);
+        }
+    }
+
+    [Fact]
     public async Task Assigns_one_id_per_distinct_schema_and_versions_per_subject()
     {
         using var store = new SqliteSchemaStore(Path.Combine(_directory, "r.db"));

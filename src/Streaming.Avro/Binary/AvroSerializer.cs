@@ -185,8 +185,7 @@ public static class AvroSerializer
         IEnumerable<KeyValuePair<string, object?>> entries = value switch
         {
             IReadOnlyDictionary<string, object?> typed => typed,
-            IDictionary untyped => untyped.Cast<DictionaryEntry>().Select(e =>
-                new KeyValuePair<string, object?>(e.Key as string ?? throw new AvroTypeException($"{LogicalValues.At(path)}map keys must be strings, got {e.Key.GetType().Name}"), e.Value)),
+            IDictionary untyped => Entries(untyped, path),
             _ => throw Mismatch(schema, value, path),
         };
         var list = entries.ToList();
@@ -201,6 +200,18 @@ public static class AvroSerializer
         }
 
         w.WriteBlockCount(0);
+    }
+
+    // IDictionary's own enumerator yields DictionaryEntry; its IEnumerable one may yield KeyValuePair<,> instead.
+    private static IEnumerable<KeyValuePair<string, object?>> Entries(IDictionary map, string path)
+    {
+        IDictionaryEnumerator entries = map.GetEnumerator();
+        while (entries.MoveNext())
+        {
+            yield return new KeyValuePair<string, object?>(
+                entries.Key as string ?? throw new AvroTypeException($"{LogicalValues.At(path)}map keys must be strings, got {entries.Key.GetType().Name}"),
+                entries.Value);
+        }
     }
 
     private static bool TryGetIntegral(object? value, out long result)

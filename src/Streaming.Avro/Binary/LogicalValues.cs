@@ -62,7 +62,8 @@ internal static class LogicalValues
             (LogicalType.TimeMicros, TimeOnly time) => time.Ticks / TimeSpan.TicksPerMicrosecond,
             (LogicalType.TimeMicros, TimeSpan span) => TimeOfDay(span, path).Ticks / TimeSpan.TicksPerMicrosecond,
             (LogicalType.TimestampMillis, DateTimeOffset or DateTime) => Utc(value, path).ToUnixTimeMilliseconds(),
-            (LogicalType.TimestampMicros, DateTimeOffset or DateTime) => (Utc(value, path).UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond,
+            // Dividing the (positive) absolute ticks floors, as ToUnixTimeMilliseconds does, also before 1970.
+            (LogicalType.TimestampMicros, DateTimeOffset or DateTime) => (Utc(value, path).UtcTicks / TimeSpan.TicksPerMicrosecond) - (DateTimeOffset.UnixEpoch.UtcTicks / TimeSpan.TicksPerMicrosecond),
             (LogicalType.Uuid, Guid guid) => guid.ToString("D"),
             (LogicalType.Decimal, decimal d) => FromDecimal(d, logical, schema as FixedSchema, path),
             _ => value,

@@ -15,12 +15,13 @@ internal sealed class ResolutionPlanner
 
         if (reader is UnionSchema readerUnion)
         {
-            foreach (AvroSchema branch in readerUnion.Branches)
+            // The first branch of the very same type wins over the spec's looser match (promotion, unqualified
+            // names, aliases); otherwise a union holding a.R and b.R would read b.R data as a.R. Java does the same.
+            AvroSchema? branch = readerUnion.Branches.FirstOrDefault(b => IsSameType(writer, b))
+                ?? readerUnion.Branches.FirstOrDefault(b => Matches(writer, b));
+            if (branch is not null)
             {
-                if (Matches(writer, branch))
-                {
-                    return Plan(writer, branch, path);
-                }
+                return Plan(writer, branch, path);
             }
 
             return Error(path, $"writer type {writer.Describe()} matches no branch of the reader's union [{string.Join(", ", readerUnion.Branches.Select(b => b.Describe()))}]");
@@ -39,6 +40,15 @@ internal sealed class ResolutionPlanner
             _ => Error(path, $"writer type {writer.Describe()} cannot be read as {reader.Describe()}"),
         };
     }
+
+    private static bool IsSameType(AvroSchema writer, AvroSchema reader) => (writer, reader) switch
+    {
+        (NamedSchema w, NamedSchema r) => w.Type == r.Type && w.FullName == r.FullName,
+        (ArraySchema w, ArraySchema r) => IsSameType(w.Items, r.Items),
+        (MapSchema w, MapSchema r) => IsSameType(w.Values, r.Values),
+        (UnionSchema, _) or (_, UnionSchema) => false,
+        _ => writer.Type == reader.Type,
+    };
 
     /// <summary>The spec's shallow "match" that picks a reader union branch for a non-union writer type.</summary>
     private static bool Matches(AvroSchema writer, AvroSchema reader) => (writer, reader) switch

@@ -30,11 +30,12 @@ public static class IngressApplication
     }
 
     /// <summary>Builds the ingress web application from command-line style arguments.</summary>
-    public static WebApplication Create(string[] args)
+    public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.AddStreamingDefaults();
         builder.AddIngress();
+        configure?.Invoke(builder);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
         var app = builder.Build();

@@ -19,8 +19,10 @@ public static class BuiltInProfiles
         new Dictionary<string, ProviderOptions>(StringComparer.OrdinalIgnoreCase)
         {
             // HMAC-SHA256 hexdigest of the raw body in X-INSCRIBE-SIGNATURE. No timestamp, no
-            // event id (the id is derived from the body). Three body shapes: document result
-            // (document_id), collect session and customer (keyed by customer id).
+            // event id (the id is derived from the body). The body names no webhook type: the
+            // three shapes (document result with document_id, customer with approval_status,
+            // collect session with documents) tell it. Collect sessions and customers are keyed
+            // by customer id.
             [Inscribe] = new()
             {
                 Scheme = SignatureScheme.Hmac,
@@ -32,7 +34,13 @@ public static class BuiltInProfiles
                 DocumentTokenPointers = ["/document_id", "/document/id"],
                 CorrelationIdPointers = ["/customer_id", "/customer/id", "/id"],
                 EventIdPointers = [],
-                EventTypePointers = ["/webhook_type", "/type"],
+                EventTypePointers = ["/webhook_type"],
+                EventTypeRules =
+                [
+                    "/document_id=document.state_changed",
+                    "/approval_status=customer.approval_status_changed",
+                    "/documents=collect_session.completed",
+                ],
                 OccurredAtPointers = ["/updated_at", "/completed_at", "/created_at"],
             },
 

@@ -91,6 +91,12 @@ public sealed class ProviderOptions
 
     public string? EventTypeHeader { get; set; }
 
+    /// <summary>
+    /// For providers whose body names no type: "pointer=type" rules, the first whose pointer
+    /// exists in the body gives the event type (e.g. "/approval_status=customer.approval_status_changed").
+    /// </summary>
+    public List<string> EventTypeRules { get; set; } = [];
+
     /// <summary>JSON pointers tried for when the event happened.</summary>
     public List<string> OccurredAtPointers { get; set; } = [];
 

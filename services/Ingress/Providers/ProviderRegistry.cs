@@ -206,6 +206,7 @@ public sealed class ProviderRegistry : IDisposable
             EventIdPointers = Pointers(o.EventIdPointers, p.EventIdPointers, $"{prefix}:EventIdPointers", errors),
             EventTypePointers = Pointers(o.EventTypePointers, p.EventTypePointers, $"{prefix}:EventTypePointers", errors),
             EventTypeHeader = o.EventTypeHeader ?? p.EventTypeHeader,
+            EventTypeRules = Rules(o.EventTypeRules.Count > 0 ? o.EventTypeRules : p.EventTypeRules, $"{prefix}:EventTypeRules", errors),
             OccurredAtPointers = Pointers(o.OccurredAtPointers, p.OccurredAtPointers, $"{prefix}:OccurredAtPointers", errors),
             HandshakePointer = Pointer(o.HandshakePointer ?? p.HandshakePointer, $"{prefix}:HandshakePointer", errors),
             HandshakeRequiresSignature = o.HandshakeRequiresSignature ?? p.HandshakeRequiresSignature ?? true,
@@ -265,6 +266,27 @@ public sealed class ProviderRegistry : IDisposable
             errors.Add($"{key}: {ex.Message}");
             return null;
         }
+    }
+
+    private static (JsonPointer, string)[] Rules(List<string> rules, string key, List<string> errors)
+    {
+        var result = new List<(JsonPointer, string)>();
+        for (var i = 0; i < rules.Count; i++)
+        {
+            var equals = rules[i].IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0 || equals == rules[i].Length - 1)
+            {
+                errors.Add($"{key}:{i}: expected \"/json/pointer=event.type\"");
+                continue;
+            }
+
+            if (Pointer(rules[i][..equals], $"{key}:{i}", errors) is { } pointer)
+            {
+                result.Add((pointer, rules[i][(equals + 1)..]));
+            }
+        }
+
+        return [.. result];
     }
 
     private static JsonPointer[] Pointers(List<string> configured, List<string> profile, string key, List<string> errors) =>

@@ -46,6 +46,8 @@ public sealed class WebhookProvider : IDisposable
 
     public string? EventTypeHeader { get; init; }
 
+    public IReadOnlyList<(JsonPointer Pointer, string Type)> EventTypeRules { get; init; } = [];
+
     public IReadOnlyList<JsonPointer> OccurredAtPointers { get; init; } = [];
 
     public JsonPointer? HandshakePointer { get; init; }

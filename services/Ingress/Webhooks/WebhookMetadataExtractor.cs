@@ -39,7 +39,8 @@ public static class WebhookMetadataExtractor
         }
 
         var eventType = JsonPointer.FirstScalar(provider.EventTypePointers, json)
-            ?? (provider.EventTypeHeader is { } typeHeader ? NonEmpty(header(typeHeader)) : null);
+            ?? (provider.EventTypeHeader is { } typeHeader ? NonEmpty(header(typeHeader)) : null)
+            ?? (json is { } root ? provider.EventTypeRules.FirstOrDefault(r => r.Pointer.Evaluate(root) is not null).Type : null);
 
         return new RawWebhook(
             provider.Name,

@@ -104,10 +104,9 @@ internal sealed class GrpcCallDispatcher
             await _handler.HandleAsync(call, context);
             await call.CompleteAsync(StatusCode.OK, null);
         }
-        catch (Exception ex) when (http.RequestAborted.IsCancellationRequested)
+        catch (Exception) when (http.RequestAborted.IsCancellationRequested)
         {
             // The client cancelled or went away: the stream is reset, nobody reads a status.
-            _ = ex;
             Log.CallCancelled(_logger, _path);
         }
         catch (Exception) when (deadline.IsCancellationRequested)

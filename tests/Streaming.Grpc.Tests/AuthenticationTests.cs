@@ -29,6 +29,8 @@ public sealed class AuthenticationTests : IClassFixture<AuthenticatedGrpcServerF
         var result = await _fixture.Client.UnaryAsync(Get, new GetDocumentStatusRequest { DocumentToken = "doc-1" }, authorization: "Bearer guessed-token-ABCDEFGHIJ");
         Assert.Equal(StatusCode.Unauthenticated, result.Status);
         Assert.Equal("the bearer token is not accepted by this server", result.Message);
+        Assert.DoesNotContain(_fixture.Server.Logs.Entries, e => e.Message.Contains("guessed-token", StringComparison.Ordinal));
+        Assert.Contains(_fixture.Server.Logs.Entries, e => e.EventId.Id == 7104);
     }
 
     [Fact]

@@ -242,6 +242,10 @@ public sealed class UnaryCallTests : IClassFixture<GrpcServerFixture>
         var result = await Client.UnaryAsync(Get, new GetDocumentStatusRequest { DocumentToken = InMemoryDocumentStatusService.BrokenToken });
         Assert.Equal(StatusCode.Internal, result.Status);
         Assert.Equal("internal server error", result.Message);
+        var logged = Assert.Single(_fixture.Server.Logs.Entries, e => e.EventId.Id == 7100);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, logged.Level);
+        Assert.IsType<InvalidOperationException>(logged.Exception);
+        Assert.Contains(Get, logged.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Grpc.Health.V1;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 
 namespace Streaming.Grpc;
@@ -14,6 +15,10 @@ public static class GrpcHealthService
     {
         var registry = endpoints.ServiceProvider.GetService<GrpcHealthStatusRegistry>()
             ?? throw new InvalidOperationException("Call services.AddStreamingGrpc() before mapping gRPC health.");
+
+        // Draining: tell load balancers and probes to stop sending work as soon as shutdown begins.
+        endpoints.ServiceProvider.GetService<IHostApplicationLifetime>()?.ApplicationStopping
+            .Register(() => registry.SetAll(ServingStatus.NotServing));
         return endpoints.MapGrpcService(HealthReflection.Descriptor.Services[0], binder => binder
             .Unary<HealthCheckRequest, HealthCheckResponse>("Check", (request, _) => Task.FromResult(Check(registry, request)))
             .ServerStreaming<HealthCheckRequest, HealthCheckResponse>("Watch", (request, writer, context) => WatchAsync(registry, request, writer, context)));

@@ -31,12 +31,16 @@ public sealed class GrpcTestServer : IAsyncDisposable
 
     public int Port { get; }
 
+    public CapturingLoggerProvider Logs { get; private init; } = null!;
+
     public Uri Address { get; }
 
     public static async Task<GrpcTestServer> StartAsync(Action<GrpcServerOptions>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        var logs = new CapturingLoggerProvider();
+        builder.Logging.AddProvider(logs);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenGrpc(IPAddress.Loopback, 0));
         builder.Services.AddStreamingGrpc(configure);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
@@ -46,8 +50,10 @@ public sealed class GrpcTestServer : IAsyncDisposable
         app.MapGrpcHealth();
         app.MapGrpcReflection();
         await app.StartAsync();
-        return new GrpcTestServer(app, service);
+        return new GrpcTestServer(app, service) { Logs = logs };
     }
+
+    public Task StopAsync() => _app.StopAsync();
 
     public async ValueTask DisposeAsync()
     {

@@ -170,7 +170,7 @@ class Cases:
                           self.pb.GetDocumentStatusRequest(document_token="slow"), metadata=self.auth, timeout=0.3)
 
     def deadline_exceeded_stream(self):
-        stream = self.stub.WatchDocumentStatus(self.pb.WatchDocumentStatusRequest(document_token="doc-2"), metadata=self.auth, timeout=0.5)
+        stream = self.stub.WatchDocumentStatus(self.pb.WatchDocumentStatusRequest(document_token="doc-2"), metadata=self.auth, timeout=2.0)
         first = next(stream)
         assert first.kind == self.pb.DOCUMENT_CHANGE_KIND_INITIAL, first
         self.expect_error(self.grpc.StatusCode.DEADLINE_EXCEEDED, next, stream)

@@ -141,7 +141,7 @@ internal sealed class GrpcCallDispatcher
         {
             Log.ProtocolViolation(_logger, _path, "unsupported grpc-encoding");
             return new GrpcException(StatusCode.Unimplemented,
-                $"grpc-encoding '{encoding}' is not supported; this server accepts identity only");
+                $"grpc-encoding '{Truncate(encoding)}' is not supported; this server accepts identity only");
         }
 
         if (_requiresAuthentication)

@@ -100,6 +100,11 @@ public ref struct AvroBinaryReader
     {
         long count = ReadLong();
         byteSize = -1;
+        if (count == long.MinValue)
+        {
+            throw new InvalidDataException($"Invalid block count before offset {position}");
+        }
+
         if (count < 0)
         {
             count = -count;

@@ -54,6 +54,7 @@ public sealed partial class KafkaConnection : IDisposable
             Name = t.Name,
             NumPartitions = t.Partitions,
             ReplicationFactor = t.ReplicationFactor,
+            Configs = new Dictionary<string, string> { ["max.message.bytes"] = KafkaTopics.MaxMessageBytes.ToString(System.Globalization.CultureInfo.InvariantCulture) },
         }).ToList();
         try
         {

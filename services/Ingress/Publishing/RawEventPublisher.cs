@@ -35,6 +35,8 @@ public sealed partial class RawEventPublisher : IDisposable
             Partitioner = KafkaClientDefaults.KeyPartitioner,
             ReconnectBackoffMaxMs = KafkaClientDefaults.ReconnectBackoffMaxMs,
             ClientId = "streaming-ingress",
+            // The body limit is ours to enforce (413); the producer must never be the tighter one.
+            MessageMaxBytes = KafkaTopics.MaxMessageBytes,
         };
         _producer = Build();
     }

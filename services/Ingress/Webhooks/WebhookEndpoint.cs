@@ -94,6 +94,12 @@ public sealed partial class WebhookHandler(
             LogAccepted(logger, definition.Name, webhook.EventId, delivery.Partition.Value, delivery.Offset.Value);
             return Results.Json(new AcceptedWebhook(webhook.EventId, webhook.KeySource), statusCode: StatusCodes.Status200OK);
         }
+        catch (KafkaException ex) when (ex.Error.Code is ErrorCode.MsgSizeTooLarge)
+        {
+            // Retrying cannot help: the cluster's record limit is below this body (see Kafka topic max.message.bytes).
+            LogNotStored(logger, definition.Name, webhook.EventId, ex.Error.Code);
+            return Problems.TooLarge(definition.MaxBodyBytes);
+        }
         catch (KafkaException ex)
         {
             LogNotStored(logger, definition.Name, webhook.EventId, ex.Error.Code);

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs every test of the solution (unit, integration on the embedded broker and real HTTP/2,
+# interop against independent implementations), installing what is missing first.
+# Set KAFKA_BOOTSTRAP_SERVERS to run the Kafka tests against a real broker instead.
+set -euo pipefail
+cd "$(dirname "$0")"
+scripts/prerequisites.sh test
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet build Streaming.sln -c Release -nologo -v quiet
+log="$(mktemp)"
+status=0
+dotnet test Streaming.sln -c Release --no-build -nologo -v quiet "$@" 2>&1 | tee "$log" || status=$?
+# One closing line for the whole run.
+awk '/(Passed|Failed)! +- Failed: /{
+  gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
+} END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+rm -f "$log"
+exit "$status"

@@ -42,6 +42,18 @@ public static class RawEventHeaders
     /// <summary>On dead-lettered records: why the normalizer could not map the record.</summary>
     public const string DeadLetterReason = "dlq-reason";
 
+    /// <summary>On dead-lettered records: a human-readable detail of the reason (never payload content).</summary>
+    public const string DeadLetterDetail = "dlq-detail";
+
+    /// <summary>On records derived from a raw record (normalized events, dead letters): the raw record's topic.</summary>
+    public const string SourceTopic = "source-topic";
+
+    /// <summary>On records derived from a raw record: the raw record's partition (decimal).</summary>
+    public const string SourcePartition = "source-partition";
+
+    /// <summary>On records derived from a raw record: the raw record's offset (decimal).</summary>
+    public const string SourceOffset = "source-offset";
+
     /// <summary>Reads a header as UTF-8, or null when absent.</summary>
     public static string? Get(Headers? headers, string name)
     {

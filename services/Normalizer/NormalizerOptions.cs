@@ -1,0 +1,65 @@
+using System.ComponentModel.DataAnnotations;
+using Streaming.Kafka;
+
+namespace Streaming.Normalizer;
+
+/// <summary>The normalizer's settings (configuration section "Normalizer").</summary>
+public sealed class NormalizerOptions
+{
+    public const string SectionName = "Normalizer";
+
+    /// <summary>Raw webhooks are read from here.</summary>
+    [Required]
+    public string InputTopic { get; set; } = KafkaTopics.Raw;
+
+    /// <summary>DocumentEvent records are written here (subject "&lt;topic&gt;-value").</summary>
+    [Required]
+    public string OutputTopic { get; set; } = KafkaTopics.DocumentEvents;
+
+    /// <summary>Unmappable raw records go here, unchanged, with a reason header.</summary>
+    [Required]
+    public string DeadLetterTopic { get; set; } = KafkaTopics.RawDeadLetter;
+
+    /// <summary>Consumer group of all normalizer replicas.</summary>
+    [Required]
+    public string GroupId { get; set; } = "normalizer";
+
+    /// <summary>This replica's stable name; the host name when empty.</summary>
+    public string? InstanceId { get; set; }
+
+    /// <summary>
+    /// The producer's transactional.id; "normalizer-{InstanceId}" when empty. It must survive a restart of
+    /// the same replica (so the restarted process fences its predecessor) and differ between replicas.
+    /// </summary>
+    public string? TransactionalId { get; set; }
+
+    /// <summary>Schema registry base URL. Empty: this process hosts the registry endpoint on its own web port.</summary>
+    public string? SchemaRegistryUrl { get; set; }
+
+    /// <summary>Send events whose type no mapping row knows to the DLQ (otherwise: event type and status UNKNOWN).</summary>
+    public bool StrictEventTypes { get; set; }
+
+    /// <summary>Most raw records in one transaction.</summary>
+    [Range(1, 100_000)]
+    public int BatchSize { get; set; } = 500;
+
+    /// <summary>Longest a transaction collects records before it commits.</summary>
+    public TimeSpan BatchTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How far back the retry dedupe looks (the output is re-read for this window on partition assignment).</summary>
+    public TimeSpan DedupeWindow { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>transaction.timeout.ms: how long the broker waits before aborting the transaction of a dead replica.</summary>
+    public TimeSpan TransactionTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Consumer group session timeout: how long a dead replica keeps its partitions.</summary>
+    public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromSeconds(45);
+
+    /// <summary>The transactional id actually used.</summary>
+    public string EffectiveTransactionalId =>
+        string.IsNullOrWhiteSpace(TransactionalId) ? "normalizer-" + EffectiveInstanceId : TransactionalId;
+
+    /// <summary>The instance id actually used.</summary>
+    public string EffectiveInstanceId =>
+        string.IsNullOrWhiteSpace(InstanceId) ? Environment.MachineName : InstanceId;
+}

@@ -1,0 +1,365 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Streaming.Kafka;
+
+namespace Streaming.Normalizer.Processing;
+
+/// <summary>How an <see cref="ExactlyOnceLoop"/> connects and batches.</summary>
+public sealed record LoopSettings(
+    ClientConfig Client,
+    string InputTopic,
+    string GroupId,
+    string TransactionalId,
+    int BatchSize,
+    TimeSpan BatchTimeout,
+    TimeSpan TransactionTimeout,
+    TimeSpan SessionTimeout);
+
+/// <summary>
+/// Consume → transform → produce with exactly-once semantics: one transactional producer, a read_committed
+/// consumer without auto-commit, and each batch's consumed offsets sent in the transaction that holds its
+/// output. On an abortable error the transaction is aborted and the consumer rewound to the batch's start;
+/// fatal errors (fenced, fatal idempotence errors) end <see cref="Run"/> with the exception.
+/// </summary>
+public sealed partial class ExactlyOnceLoop
+{
+    private static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly LoopSettings _settings;
+    private readonly IRecordTransform _transform;
+    private readonly ILogger _logger;
+    private readonly NormalizerFaultInjection? _faults;
+    private readonly List<OutputRecord> _outputs = [];
+    private readonly Dictionary<TopicPartition, long> _nextOffsets = [];
+    private readonly Dictionary<TopicPartition, long> _batchStart = [];
+    private readonly HashSet<TopicPartition> _needsPrepare = [];
+
+    private IProducer<byte[]?, byte[]?>? _producer;
+    private IConsumer<byte[]?, byte[]?>? _consumer;
+    private bool _inTransaction;
+    private int _batchCount;
+    private volatile string? _deliveryError;
+    private long _committedRecords;
+    private long _transactions;
+    private long _aborts;
+    private CancellationToken _stopping;
+
+    public ExactlyOnceLoop(LoopSettings settings, IRecordTransform transform, ILogger logger, NormalizerFaultInjection? faults = null)
+    {
+        _settings = settings;
+        _transform = transform;
+        _logger = logger;
+        _faults = faults;
+    }
+
+    /// <summary>Raw records whose transaction committed.</summary>
+    public long CommittedRecords => Interlocked.Read(ref _committedRecords);
+
+    public long Transactions => Interlocked.Read(ref _transactions);
+
+    public long Aborts => Interlocked.Read(ref _aborts);
+
+    /// <summary>Set once the producer's transactions are initialized and the consumer subscribed.</summary>
+    public bool Running { get; private set; }
+
+    /// <summary>Runs until <paramref name="stopping"/> is cancelled (then finishes the open batch and leaves the group).</summary>
+    /// <exception cref="KafkaException">A fatal error: the producer was fenced or cannot go on.</exception>
+    public void Run(CancellationToken stopping)
+    {
+        _stopping = stopping;
+        _producer = BuildProducer();
+        _consumer = BuildConsumer();
+        var crashed = false;
+        try
+        {
+            _producer.InitTransactions(OperationTimeout);
+            _consumer.Subscribe(_settings.InputTopic);
+            Running = true;
+            LogStarted(_logger, _settings.InputTopic, _settings.GroupId, _settings.TransactionalId);
+            while (!stopping.IsCancellationRequested)
+            {
+                RunBatch();
+            }
+
+            _consumer.Close();
+        }
+        catch (SimulatedCrashException e)
+        {
+            crashed = true;
+            LogSimulatedCrash(_logger, e.Point);
+        }
+        finally
+        {
+            Running = false;
+            // A crash leaves the transaction open and the group membership to time out, as a killed process would.
+            _consumer.Dispose();
+            if (!crashed)
+            {
+                _producer.Flush(TimeSpan.FromSeconds(5));
+            }
+
+            _producer.Dispose();
+        }
+    }
+
+    private void RunBatch()
+    {
+        var deadline = DateTime.UtcNow + _settings.BatchTimeout;
+        try
+        {
+            while (_batchCount < _settings.BatchSize && !_stopping.IsCancellationRequested)
+            {
+                var remaining = deadline - DateTime.UtcNow;
+                if (remaining <= TimeSpan.Zero)
+                {
+                    break;
+                }
+
+                var result = _consumer!.Consume(remaining);
+                if (result is null || result.IsPartitionEOF)
+                {
+                    continue;
+                }
+
+                Process(result);
+            }
+
+            if (_inTransaction)
+            {
+                CommitBatch();
+            }
+        }
+        catch (ConsumeException e) when (!e.Error.IsFatal)
+        {
+            // E.g. the topic does not exist yet: the batch so far stays valid, the next poll retries.
+            LogKafkaError(_logger, "consumer", e.Error.Code, e.Error.Reason, false);
+        }
+        catch (KafkaException e) when (!e.Error.IsFatal)
+        {
+            LogAborting(_logger, e.Error.Code, e.Error.Reason);
+            AbortAndRewind();
+        }
+    }
+
+    private void Process(ConsumeResult<byte[]?, byte[]?> result)
+    {
+        var partition = result.TopicPartition;
+        if (_needsPrepare.Remove(partition))
+        {
+            // Preparing may read what this producer wrote; end the open transaction first so its records are
+            // settled (an open transaction holds read_committed readers back).
+            if (_inTransaction)
+            {
+                CommitBatch();
+            }
+
+            _transform.Prepare(partition, _stopping);
+        }
+
+        if (!_inTransaction)
+        {
+            _producer!.BeginTransaction();
+            _inTransaction = true;
+        }
+
+        _outputs.Clear();
+        _transform.Transform(result, _outputs);
+        foreach (var output in _outputs)
+        {
+            Produce(output);
+        }
+
+        _batchStart.TryAdd(partition, result.Offset.Value);
+        _nextOffsets[partition] = result.Offset.Value + 1;
+        _batchCount++;
+    }
+
+    private void Produce(OutputRecord output)
+    {
+        while (true)
+        {
+            try
+            {
+                _producer!.Produce(output.Topic, output.Message, OnDelivered);
+                return;
+            }
+            catch (ProduceException<byte[]?, byte[]?> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+            {
+                _producer!.Poll(TimeSpan.FromMilliseconds(50));
+            }
+        }
+    }
+
+    private void OnDelivered(DeliveryReport<byte[]?, byte[]?> report)
+    {
+        if (report.Error.IsError)
+        {
+            // The commit fails too (librdkafka makes the transaction abortable); keep the first cause for the log.
+            _deliveryError ??= $"{report.Error.Code}: {report.Error.Reason}";
+        }
+    }
+
+    private void CommitBatch()
+    {
+        var producer = _producer!;
+        _faults?.Check(FaultPoint.AfterProduce);
+        var offsets = _nextOffsets.Select(p => new TopicPartitionOffset(p.Key, p.Value)).ToList();
+        producer.SendOffsetsToTransaction(offsets, _consumer!.ConsumerGroupMetadata, OperationTimeout);
+        _faults?.Check(FaultPoint.AfterSendOffsets);
+        while (true)
+        {
+            try
+            {
+                producer.CommitTransaction(OperationTimeout);
+                break;
+            }
+            catch (KafkaRetriableException e)
+            {
+                LogRetryingCommit(_logger, e.Error.Code, e.Error.Reason);
+            }
+        }
+
+        _transform.Committed();
+        Interlocked.Add(ref _committedRecords, _batchCount);
+        Interlocked.Increment(ref _transactions);
+        ResetBatch();
+    }
+
+    private void AbortAndRewind()
+    {
+        if (_inTransaction)
+        {
+            _producer!.AbortTransaction(OperationTimeout);
+        }
+
+        Interlocked.Increment(ref _aborts);
+        if (_deliveryError is { } delivery)
+        {
+            LogDeliveryFailed(_logger, delivery);
+        }
+
+        var assigned = _consumer!.Assignment.ToHashSet();
+        foreach (var (partition, offset) in _batchStart)
+        {
+            if (assigned.Contains(partition))
+            {
+                _consumer.Seek(new TopicPartitionOffset(partition, offset));
+            }
+        }
+
+        // What the aborted batch wrote is invisible to read_committed readers (on a real broker): the
+        // transform re-derives its state from what is visible before it continues.
+        _transform.Aborted();
+        _needsPrepare.UnionWith(assigned);
+        ResetBatch();
+    }
+
+    private void ResetBatch()
+    {
+        _inTransaction = false;
+        _batchCount = 0;
+        _deliveryError = null;
+        _nextOffsets.Clear();
+        _batchStart.Clear();
+    }
+
+    private void OnAssigned(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            var list = string.Join(",", partitions.Select(p => p.Partition.Value));
+            LogAssigned(_logger, list);
+        }
+
+        _needsPrepare.UnionWith(partitions);
+    }
+
+    private void OnRevoked(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> partitions)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            var list = string.Join(",", partitions.Select(p => p.Partition.Value));
+            LogRevoked(_logger, list);
+        }
+
+        if (_inTransaction)
+        {
+            // The partitions' next owner starts from the last committed offsets: the open batch must not commit
+            // offsets it no longer owns. Abort it; what it read is read again by whoever owns it next.
+            _producer!.AbortTransaction(OperationTimeout);
+            Interlocked.Increment(ref _aborts);
+            _transform.Aborted();
+            _needsPrepare.UnionWith(consumer.Assignment);
+            ResetBatch();
+        }
+
+        var revoked = partitions.Select(p => p.TopicPartition).ToList();
+        _needsPrepare.ExceptWith(revoked);
+        _transform.Revoked(revoked);
+    }
+
+    private IProducer<byte[]?, byte[]?> BuildProducer()
+    {
+        var config = new ProducerConfig(new ClientConfig(_settings.Client.ToDictionary(p => p.Key, p => p.Value)))
+        {
+            TransactionalId = _settings.TransactionalId,
+            TransactionTimeoutMs = (int)_settings.TransactionTimeout.TotalMilliseconds,
+            EnableIdempotence = true,
+            Acks = Acks.All,
+            LingerMs = 5,
+            Partitioner = KafkaClientDefaults.KeyPartitioner,
+            ReconnectBackoffMaxMs = KafkaClientDefaults.ReconnectBackoffMaxMs,
+            ClientId = _settings.TransactionalId,
+        };
+        return new ProducerBuilder<byte[]?, byte[]?>(config)
+            .SetErrorHandler((_, error) => LogKafkaError(_logger, "producer", error.Code, error.Reason, error.IsFatal))
+            .Build();
+    }
+
+    private IConsumer<byte[]?, byte[]?> BuildConsumer()
+    {
+        var session = (int)_settings.SessionTimeout.TotalMilliseconds;
+        var config = new ConsumerConfig(new ClientConfig(_settings.Client.ToDictionary(p => p.Key, p => p.Value)))
+        {
+            GroupId = _settings.GroupId,
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            IsolationLevel = IsolationLevel.ReadCommitted,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            SessionTimeoutMs = session,
+            HeartbeatIntervalMs = Math.Max(100, Math.Min(3000, session / 3)),
+            ReconnectBackoffMaxMs = KafkaClientDefaults.ReconnectBackoffMaxMs,
+            ClientId = _settings.TransactionalId,
+        };
+        return new ConsumerBuilder<byte[]?, byte[]?>(config)
+            .SetPartitionsAssignedHandler(OnAssigned)
+            .SetPartitionsRevokedHandler(OnRevoked)
+            .SetPartitionsLostHandler((c, lost) => OnRevoked(c, lost))
+            .SetErrorHandler((_, error) => LogKafkaError(_logger, "consumer", error.Code, error.Reason, error.IsFatal))
+            .Build();
+    }
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Normalizing {InputTopic} as group {GroupId}, transactional id {TransactionalId}")]
+    private static partial void LogStarted(ILogger logger, string inputTopic, string groupId, string transactionalId);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "Aborting the transaction and rewinding: {Code} {Reason}")]
+    private static partial void LogAborting(ILogger logger, ErrorCode code, string reason);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Commit failed with a retriable error, retrying: {Code} {Reason}")]
+    private static partial void LogRetryingCommit(ILogger logger, ErrorCode code, string reason);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "A record of the aborted transaction was not delivered: {Error}")]
+    private static partial void LogDeliveryFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Partitions assigned: {Partitions}")]
+    private static partial void LogAssigned(ILogger logger, string partitions);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "Partitions revoked: {Partitions}")]
+    private static partial void LogRevoked(ILogger logger, string partitions);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "Kafka {Client} error {Code}: {Reason} (fatal: {Fatal})")]
+    private static partial void LogKafkaError(ILogger logger, string client, ErrorCode code, string reason, bool fatal);
+
+    [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "Injected fault: the loop dies at {Point} without ending its transaction")]
+    private static partial void LogSimulatedCrash(ILogger logger, FaultPoint point);
+}

@@ -1,0 +1,118 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using Streaming.Kafka;
+using Streaming.Normalizer.Contract;
+using Streaming.Normalizer.Mapping;
+using Streaming.SchemaRegistry;
+
+namespace Streaming.Normalizer.Processing;
+
+/// <summary>
+/// Hosts the exactly-once loop on its own thread: registers the DocumentEvent schema, then normalizes until
+/// the host stops. A fatal Kafka error (fenced, fatal producer state) or a failing dedupe rebuild stops the
+/// whole application, loudly: a normalizer that cannot guarantee exactly-once must not keep going.
+/// </summary>
+public sealed partial class NormalizerWorker(
+    KafkaConnection kafka,
+    IOptions<NormalizerOptions> options,
+    MappingCatalog catalog,
+    NormalizerFaultInjection faults,
+    IServer server,
+    IHostApplicationLifetime lifetime,
+    ILoggerFactory loggers) : BackgroundService
+{
+    private readonly ILogger _logger = loggers.CreateLogger<NormalizerWorker>();
+    private ExactlyOnceLoop? _loop;
+
+    /// <summary>The running loop (null until the schema is registered).</summary>
+    public ExactlyOnceLoop? Loop => _loop;
+
+    public NormalizingTransform? Transform { get; private set; }
+
+    public int SchemaId { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            // Kestrel must listen first: in the embedded mode the registry is this process's own endpoint.
+            await WhenStarted(stoppingToken);
+            var o = options.Value;
+            SchemaId = await RegisterSchemaAsync(o, stoppingToken);
+            var client = kafka.ClientConfig();
+            using var history = new OutputHistoryReader(client, o.InputTopic, o.OutputTopic, o.DedupeWindow, o.TransactionTimeout * 2, loggers.CreateLogger<OutputHistoryReader>());
+            Transform = new NormalizingTransform(
+                new EventMapper(catalog, o.StrictEventTypes),
+                new NormalizerTopics(o.InputTopic, o.OutputTopic, o.DeadLetterTopic),
+                SchemaId,
+                new DedupeIndex(o.DedupeWindow, TimeProvider.System),
+                history.Read,
+                loggers.CreateLogger<NormalizingTransform>());
+            _loop = new ExactlyOnceLoop(
+                new LoopSettings(client, o.InputTopic, o.GroupId, o.EffectiveTransactionalId, o.BatchSize, o.BatchTimeout, o.TransactionTimeout, o.SessionTimeout),
+                Transform,
+                loggers.CreateLogger<ExactlyOnceLoop>(),
+                faults);
+            await Task.Factory.StartNew(() => _loop.Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            LogFatal(_logger, e);
+            lifetime.StopApplication();
+        }
+    }
+
+    private async Task<int> RegisterSchemaAsync(NormalizerOptions o, CancellationToken cancellationToken)
+    {
+        var url = string.IsNullOrWhiteSpace(o.SchemaRegistryUrl) ? OwnAddress() : o.SchemaRegistryUrl;
+        using var registry = new SchemaRegistryClient(new SchemaRegistryClientOptions { Url = new Uri(url) });
+        var subject = SubjectNames.TopicValue(o.OutputTopic);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var id = await registry.RegisterAsync(subject, DocumentEventContract.Schema, cancellationToken);
+                LogRegistered(subject, id, url);
+                return id;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested && attempt < 10)
+            {
+                LogRegistryRetry(url, e.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken);
+            }
+        }
+    }
+
+    private string OwnAddress()
+    {
+        var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+            ?? throw new InvalidOperationException("Normalizer:SchemaRegistryUrl is empty and the web server has no address to host the registry on");
+        var uri = new UriBuilder(address.Replace("://+", "://localhost", StringComparison.Ordinal).Replace("://*", "://localhost", StringComparison.Ordinal));
+        if (uri.Host is "0.0.0.0" or "[::]" or "::")
+        {
+            uri.Host = "127.0.0.1";
+        }
+
+        return uri.Uri.ToString();
+    }
+
+    private Task WhenStarted(CancellationToken cancellationToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        return started.Task.WaitAsync(cancellationToken);
+    }
+
+    [LoggerMessage(EventId = 130, Level = LogLevel.Information, Message = "DocumentEvent schema registered under {Subject} with id {SchemaId} at {Registry}")]
+    private partial void LogRegistered(string subject, int schemaId, string registry);
+
+    [LoggerMessage(EventId = 131, Level = LogLevel.Warning, Message = "Schema registry {Registry} not reachable yet: {Error}")]
+    private partial void LogRegistryRetry(string registry, string error);
+
+    [LoggerMessage(EventId = 132, Level = LogLevel.Critical, Message = "The normalizer stopped on a fatal error; stopping the application")]
+    private static partial void LogFatal(ILogger logger, Exception exception);
+}

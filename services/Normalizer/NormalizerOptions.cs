@@ -55,6 +55,12 @@ public sealed class NormalizerOptions
     /// <summary>Consumer group session timeout: how long a dead replica keeps its partitions.</summary>
     public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromSeconds(45);
 
+    /// <summary>
+    /// Also commit consumed offsets outside the transaction, after it committed. Needed only on librdkafka's mock
+    /// cluster, which does not store transactional offset commits; empty means "when the broker is embedded".
+    /// </summary>
+    public bool? CommitOffsetsOutsideTransaction { get; set; }
+
     /// <summary>The transactional id actually used.</summary>
     public string EffectiveTransactionalId =>
         string.IsNullOrWhiteSpace(TransactionalId) ? "normalizer-" + EffectiveInstanceId : TransactionalId;

@@ -50,7 +50,9 @@ public sealed partial class NormalizerWorker(
                 history.Read,
                 loggers.CreateLogger<NormalizingTransform>());
             _loop = new ExactlyOnceLoop(
-                new LoopSettings(client, o.InputTopic, o.GroupId, o.EffectiveTransactionalId, o.BatchSize, o.BatchTimeout, o.TransactionTimeout, o.SessionTimeout),
+                new LoopSettings(
+                    client, o.InputTopic, o.GroupId, o.EffectiveTransactionalId, o.BatchSize, o.BatchTimeout, o.TransactionTimeout, o.SessionTimeout,
+                    MirrorOffsetCommits: o.CommitOffsetsOutsideTransaction ?? kafka.Embedded is not null),
                 Transform,
                 loggers.CreateLogger<ExactlyOnceLoop>(),
                 faults);

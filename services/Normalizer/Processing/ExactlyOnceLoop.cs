@@ -203,6 +203,13 @@ public sealed partial class ExactlyOnceLoop
     private void CommitBatch()
     {
         var producer = _producer!;
+        if (_faults?.CrashAt is not null)
+        {
+            // Fault injection only: make sure the batch's records are in the broker's log before a crash point,
+            // so a test kills the transaction after its writes (CommitTransaction flushes anyway).
+            producer.Flush(OperationTimeout);
+        }
+
         _faults?.Check(FaultPoint.AfterProduce);
         var offsets = _nextOffsets.Select(p => new TopicPartitionOffset(p.Key, p.Value)).ToList();
         producer.SendOffsetsToTransaction(offsets, _consumer!.ConsumerGroupMetadata, OperationTimeout);

@@ -44,6 +44,7 @@ public sealed partial class ExactlyOnceLoop
     private long _transactions;
     private long _aborts;
     private CancellationToken _stopping;
+    private bool _running;
 
     public ExactlyOnceLoop(LoopSettings settings, IRecordTransform transform, ILogger logger, NormalizerFaultInjection? faults = null)
     {
@@ -61,7 +62,11 @@ public sealed partial class ExactlyOnceLoop
     public long Aborts => Interlocked.Read(ref _aborts);
 
     /// <summary>Set once the producer's transactions are initialized and the consumer subscribed.</summary>
-    public bool Running { get; private set; }
+    public bool Running
+    {
+        get => Volatile.Read(ref _running);
+        private set => Volatile.Write(ref _running, value);
+    }
 
     /// <summary>Runs until <paramref name="stopping"/> is cancelled (then finishes the open batch and leaves the group).</summary>
     /// <exception cref="KafkaException">A fatal error: the producer was fenced or cannot go on.</exception>

@@ -35,6 +35,11 @@ public sealed partial class RawEventPublisher : IDisposable
             Partitioner = KafkaClientDefaults.KeyPartitioner,
             ReconnectBackoffMaxMs = KafkaClientDefaults.ReconnectBackoffMaxMs,
             ClientId = "streaming-ingress",
+            // Every request waits for its own ack: send at once (no Nagle delay on the socket).
+            SocketNagleDisable = true,
+            // The ack's partition and offset are all we read back: don't copy key, value and
+            // headers of every record back into managed memory.
+            DeliveryReportFields = "status",
             // The body limit is ours to enforce (413); the producer must never be the tighter one.
             MessageMaxBytes = KafkaTopics.MaxMessageBytes,
         };

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Ingress benchmark: verified-webhook throughput and latency (1 KiB JSON, Inkless HMAC, acks=all
+# on the embedded broker) against a bare 204 endpoint, side by side in one run on this machine.
+#   1. max throughput of each with wrk (rounds alternate bare/ingress; best of each kept);
+#   2. latency of each at 70% of the ingress's max rate, open loop (bench/LoadGen: requests sent
+#      on schedule whatever the answers, latency measured from when each was due).
+# Usage: bench/ingress.sh [seconds-per-measurement]   Appends nothing; prints a BENCHMARKS.md block.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/prerequisites.sh run
+if ! command -v wrk >/dev/null; then
+  if [ "$(id -u)" -eq 0 ]; then apt-get install -y -qq wrk >/dev/null; else echo "install wrk: sudo apt-get install -y wrk" >&2; exit 1; fi
+fi
+
+duration="${1:-10}"
+connections="${BENCH_CONNECTIONS:-32}"
+rounds=2
+secret="bench-inkless-secret"
+work="$(mktemp -d)"
+trap 'kill "$host_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+dotnet build bench/Ingress.Bench -c Release -nologo -v quiet >/dev/null
+dotnet build bench/LoadGen -c Release -nologo -v quiet >/dev/null
+/usr/bin/python3 bench/make_requests.py "$secret" 1000 "$work"
+
+dotnet bench/Ingress.Bench/bin/Release/net10.0/Ingress.Bench.dll "$work/ready.json" \
+  "--Ingress:Providers:inkless:Secrets:0=$secret" ${BENCH_INGRESS_ARGS:-} > "$work/host.log" 2>&1 &
+host_pid=$!
+for _ in $(seq 1 100); do [ -s "$work/ready.json" ] && break; sleep 0.2; done
+[ -s "$work/ready.json" ] || { cat "$work/host.log"; exit 1; }
+ingress=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ingress"])' "$work/ready.json")
+bare=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["bare"])' "$work/ready.json")
+
+rps() { # url -> requests/s (fails the run on any non-2xx answer)
+  local out
+  out=$(wrk -t1 -c"$connections" -d"${duration}s" -s "$work/requests.lua" "$1/webhooks/inkless")
+  if grep -q "Non-2xx" <<<"$out"; then echo "non-2xx answers from $1:" >&2; echo "$out" >&2; exit 1; fi
+  awk '/Requests\/sec/ {print $2}' <<<"$out"
+}
+
+# Warm-up (JIT, connections, producer batches), then alternating rounds.
+wrk -t1 -c"$connections" -d3s -s "$work/requests.lua" "$ingress/webhooks/inkless" >/dev/null
+wrk -t1 -c"$connections" -d3s -s "$work/requests.lua" "$bare/webhooks/inkless" >/dev/null
+best_bare=0; best_ingress=0
+for round in $(seq 1 "$rounds"); do
+  b=$(rps "$bare"); i=$(rps "$ingress")
+  echo "round $round: bare ${b} req/s, ingress ${i} req/s"
+  best_bare=$(/usr/bin/python3 -c "print(max($best_bare, $b))")
+  best_ingress=$(/usr/bin/python3 -c "print(max($best_ingress, $i))")
+done
+
+rate=$(/usr/bin/python3 -c "print(int($best_ingress * 0.7))")
+latency() { # url -> "p50 p99 achieved" (ms, ms, req/s), open loop at the fixed rate
+  local out
+  out=$(dotnet bench/LoadGen/bin/Release/net10.0/LoadGen.dll "$1/webhooks/inkless" "$rate" "$duration" "$work/requests.txt")
+  if ! grep -q " failed=0 " <<<"$out"; then echo "failed requests against $1:" >&2; echo "$out" >&2; exit 1; fi
+  /usr/bin/python3 -c 'import sys; f = dict(kv.split("=") for kv in sys.argv[1].split()); print(f["p50"], f["p99"], f["achieved"])' "$out"
+}
+read -r bare_p50 bare_p99 bare_rate <<<"$(latency "$bare")"
+read -r ing_p50 ing_p99 ing_rate <<<"$(latency "$ingress")"
+
+ratio=$(/usr/bin/python3 -c "print(f'{$best_ingress / $best_bare:.2f}')")
+cat <<REPORT
+
+| measure | bare 204 endpoint | ingress (verify + acks=all publish) |
+|---|---|---|
+| max throughput (wrk, ${connections} connections, best of ${rounds} x ${duration} s) | ${best_bare} req/s | ${best_ingress} req/s |
+| throughput ratio ingress / bare | | **${ratio}** (target >= 0.5) |
+| latency at ${rate} req/s offered (70% of ingress max, open loop, bench/LoadGen) | p50 ${bare_p50} ms, p99 ${bare_p99} ms (achieved ${bare_rate}/s) | p50 ${ing_p50} ms, **p99 ${ing_p99} ms** (target <= 25 ms; achieved ${ing_rate}/s) |
+REPORT

@@ -1,0 +1,64 @@
+using System.Text.RegularExpressions;
+
+namespace Streaming.Deployment.Tests;
+
+/// <summary>docker-compose.yml validates, and the services' Dockerfiles follow the rules for images.</summary>
+public sealed partial class ComposeAndDockerfileTests
+{
+    public static TheoryData<string> Services() => new("Ingress", "Normalizer", "Status");
+
+    [Fact]
+    public void Docker_compose_file_validates()
+    {
+        var (code, stdout, stderr) = Tools.Run("docker-compose", ["-f", Tools.PathOf("docker-compose.yml"), "config"],
+            "Debian's docker-compose (apt-get install docker-compose; scripts/prerequisites.sh test does it)");
+        Assert.True(code == 0, $"docker-compose config failed ({code}): {stderr}");
+        foreach (var service in new[] { "kafka", "schema-registry", "postgres", "create-topics", "ingress", "normalizer", "status" })
+        {
+            Assert.Contains($"\n  {service}:\n", stdout, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("KAFKA_PROCESS_ROLES: broker,controller", stdout, StringComparison.Ordinal);
+        foreach (Match image in ImageLine().Matches(stdout))
+        {
+            Assert.True(KubernetesManifestTests.IsPinned(image.Groups[1].Value), $"compose image '{image.Groups[1].Value}' is not pinned");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Services))]
+    public void Dockerfile_is_multi_stage_pinned_non_root_with_a_health_check(string service)
+    {
+        var path = Tools.PathOf("services", service, "Dockerfile");
+        Assert.True(File.Exists(path), $"{path} is missing");
+        var lines = File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+
+        var froms = lines.Where(l => l.StartsWith("FROM ", StringComparison.Ordinal)).ToList();
+        Assert.True(froms.Count >= 2, "expected a build stage and a runtime stage");
+        Assert.All(froms, from => Assert.True(KubernetesManifestTests.IsPinned(from.Split(' ')[1]), $"'{from}' is not pinned"));
+        Assert.All(froms, from => Assert.Matches(@":\d+\.\d+\.\d+", from));
+
+        Assert.DoesNotContain(lines, l => CopyEverything().IsMatch(l));
+        var user = lines.LastOrDefault(l => l.StartsWith("USER ", StringComparison.Ordinal));
+        Assert.NotNull(user);
+        Assert.DoesNotMatch(@"^USER (root|0)(:|$)", user);
+        Assert.Contains(lines, l => l.StartsWith("HEALTHCHECK ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("librdkafka1", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("ENTRYPOINT ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Docker_build_context_leaves_out_build_outputs_and_git()
+    {
+        var ignore = File.ReadAllLines(Tools.PathOf(".dockerignore"));
+        Assert.Contains("**/bin/", ignore);
+        Assert.Contains("**/obj/", ignore);
+        Assert.Contains(".git/", ignore);
+    }
+
+    [GeneratedRegex(@"^COPY\s+(--\S+\s+)*\.\s+\.\s*$")]
+    private static partial Regex CopyEverything();
+
+    [GeneratedRegex(@"^\s+image:\s+(\S+)\s*$", RegexOptions.Multiline)]
+    private static partial Regex ImageLine();
+}

@@ -1,0 +1,182 @@
+using System.Text.Json.Nodes;
+
+namespace Streaming.Deployment.Tests;
+
+/// <summary>Every overlay renders, and every container in it is fit to run in production.</summary>
+public sealed class KubernetesManifestTests
+{
+    private static readonly string[] LongRunningKinds = ["Deployment", "StatefulSet", "DaemonSet"];
+    private static readonly string[] WorkloadKinds = [.. LongRunningKinds, "Job", "CronJob"];
+
+    private static IEnumerable<string> OverlayNames() =>
+        Directory.GetDirectories(Tools.PathOf("k8s", "overlays")).Select(d => Path.GetFileName(d)).Order();
+
+    public static TheoryData<string> Overlays() => new(OverlayNames());
+
+    [Fact]
+    public void There_are_dev_and_prod_overlays() =>
+        Assert.Subset(OverlayNames().ToHashSet(), new HashSet<string> { "dev", "prod" });
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void Every_container_has_probes_limits_a_non_root_user_and_a_pinned_image(string overlay)
+    {
+        var problems = new List<string>();
+        var workloads = Render(overlay).Where(d => WorkloadKinds.Contains(Kind(d))).ToList();
+        Assert.NotEmpty(workloads);
+        foreach (var workload in workloads)
+        {
+            var pod = PodSpec(workload);
+            var podNonRoot = pod["securityContext"]?["runAsNonRoot"]?.GetValue<bool>() == true;
+            foreach (var container in Containers(pod))
+            {
+                var where = $"{Kind(workload)}/{Name(workload)} container {container["name"]}";
+                if (LongRunningKinds.Contains(Kind(workload)))
+                {
+                    foreach (var probe in new[] { "readinessProbe", "livenessProbe" })
+                    {
+                        if (container[probe] is not JsonObject)
+                        {
+                            problems.Add($"{where}: no {probe}");
+                        }
+                    }
+                }
+
+                foreach (var section in new[] { "requests", "limits" })
+                {
+                    foreach (var resource in new[] { "cpu", "memory" })
+                    {
+                        if (container["resources"]?[section]?[resource] is null)
+                        {
+                            problems.Add($"{where}: no resources.{section}.{resource}");
+                        }
+                    }
+                }
+
+                var containerNonRoot = container["securityContext"]?["runAsNonRoot"]?.GetValue<bool>();
+                if (!(containerNonRoot ?? podNonRoot))
+                {
+                    problems.Add($"{where}: runAsNonRoot is not true");
+                }
+
+                if (container["securityContext"]?["allowPrivilegeEscalation"]?.GetValue<bool>() != false)
+                {
+                    problems.Add($"{where}: allowPrivilegeEscalation is not false");
+                }
+
+                var image = container["image"]?.GetValue<string>() ?? "";
+                if (!IsPinned(image))
+                {
+                    problems.Add($"{where}: image '{image}' is not pinned (needs a version tag other than latest, or a digest)");
+                }
+            }
+        }
+
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void The_status_service_is_probed_over_grpc_health(string overlay)
+    {
+        var status = Render(overlay).Single(d => Kind(d) == "Deployment" && Name(d) == "status");
+        var container = Assert.Single(Containers(PodSpec(status)));
+        Assert.NotNull(container["readinessProbe"]?["grpc"]?["port"]);
+        Assert.NotNull(container["livenessProbe"]?["grpc"]?["port"]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void Long_running_workloads_have_disruption_budgets_and_the_ingress_an_autoscaler(string overlay)
+    {
+        var documents = Render(overlay);
+        var budgets = documents.Where(d => Kind(d) == "PodDisruptionBudget").ToList();
+        foreach (var workload in documents.Where(d => LongRunningKinds.Contains(Kind(d))))
+        {
+            var labels = workload["spec"]!["selector"]!["matchLabels"]!.AsObject();
+            Assert.True(
+                budgets.Any(b => b["spec"]!["selector"]!["matchLabels"]!.AsObject().All(l => labels[l.Key]?.ToString() == l.Value!.ToString())),
+                $"{Kind(workload)}/{Name(workload)} has no PodDisruptionBudget");
+        }
+
+        var hpa = Assert.Single(documents, d => Kind(d) == "HorizontalPodAutoscaler");
+        Assert.Equal("Deployment", hpa["spec"]!["scaleTargetRef"]!["kind"]!.GetValue<string>());
+        Assert.Equal("ingress", hpa["spec"]!["scaleTargetRef"]!["name"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void No_secret_values_are_in_git_only_references_to_them(string overlay)
+    {
+        var documents = Render(overlay);
+        Assert.DoesNotContain(documents, d => Kind(d) == "Secret");
+        var ingress = documents.Single(d => Kind(d) == "Deployment" && Name(d) == "ingress");
+        var env = Assert.Single(Containers(PodSpec(ingress)))["env"]!.AsArray().Select(e => e!.AsObject()).ToList();
+        var providerKeys = env.Where(e => e["name"]!.GetValue<string>().StartsWith("Ingress__Providers__", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(providerKeys);
+        Assert.All(providerKeys, e =>
+        {
+            Assert.Null(e["value"]);
+            Assert.NotNull(e["valueFrom"]?["secretKeyRef"]);
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void Services_network_policies_provider_configuration_and_topics_are_defined(string overlay)
+    {
+        var documents = Render(overlay);
+        Assert.Contains(documents, d => Kind(d) == "Service" && Name(d) == "ingress");
+        Assert.Contains(documents, d => Kind(d) == "Service" && Name(d) == "status");
+        Assert.Contains(documents, d => Kind(d) == "NetworkPolicy" && d["spec"]!["podSelector"]!.AsObject().Count == 0);
+        var config = documents.Single(d => Kind(d) == "ConfigMap" && Name(d) == "streaming-config");
+        Assert.NotNull(config["data"]!["Ingress__Providers__inkless__Profile"]);
+        var topics = documents.Single(d => Kind(d) == "ConfigMap" && Name(d) == "kafka-topics")["data"]!["topics.txt"]!.GetValue<string>();
+        foreach (var topic in new[] { "webhooks.raw.v1", "webhooks.raw.dlq.v1", "documents.events.v1" })
+        {
+            Assert.Contains(topic, topics, StringComparison.Ordinal);
+        }
+
+        Assert.Contains(documents, d => Kind(d) == "Job" && Name(d) == "create-topics");
+    }
+
+    [Theory]
+    [InlineData("streaming/ingress:1.0.0", true)]
+    [InlineData("registry.example.com:5000/streaming/ingress:1.0.0", true)]
+    [InlineData("streaming/ingress@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", true)]
+    [InlineData("streaming/ingress", false)]
+    [InlineData("streaming/ingress:latest", false)]
+    [InlineData("registry.example.com:5000/streaming/ingress", false)]
+    public void Pinned_images_have_a_version_tag_or_a_digest(string image, bool pinned) => Assert.Equal(pinned, IsPinned(image));
+
+    internal static bool IsPinned(string image)
+    {
+        if (image.Contains("@sha256:", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        var lastSegment = image[(image.LastIndexOf('/') + 1)..];
+        var colon = lastSegment.LastIndexOf(':');
+        if (colon < 0)
+        {
+            return false;
+        }
+
+        var tag = lastSegment[(colon + 1)..];
+        return tag.Length > 0 && tag != "latest" && tag.Any(char.IsDigit);
+    }
+
+    private static IReadOnlyList<JsonObject> Render(string overlay) => Tools.Kustomize(Tools.PathOf("k8s", "overlays", overlay));
+
+    private static string Kind(JsonObject d) => d["kind"]!.GetValue<string>();
+
+    private static string Name(JsonObject d) => d["metadata"]!["name"]!.GetValue<string>();
+
+    private static JsonObject PodSpec(JsonObject workload) => Kind(workload) == "CronJob"
+        ? workload["spec"]!["jobTemplate"]!["spec"]!["template"]!["spec"]!.AsObject()
+        : workload["spec"]!["template"]!["spec"]!.AsObject();
+
+    private static IEnumerable<JsonObject> Containers(JsonObject pod) =>
+        (pod["containers"]?.AsArray() ?? []).Concat(pod["initContainers"]?.AsArray() ?? []).Select(c => c!.AsObject());
+}

@@ -1,7 +1,7 @@
 // Benchmark host: the real ingress (embedded broker, acks=all, idempotent) and a bare endpoint
 // that answers 204 doing nothing, on the same Kestrel defaults, in one process. The load comes
 // from wrk and hey in other processes (bench/ingress.sh). Writes the two base URLs to the file
-// named by the first argument once both listen, then runs until stdin closes or it is killed.
+// named by the first argument once both listen, then runs until SIGTERM or Ctrl+C.
 using System.Text.Json;
 using Streaming.Ingress;
 
@@ -27,20 +27,6 @@ var urls = new { ingress = ingress.Addresses().First(), bare = bare.Addresses().
 await File.WriteAllTextAsync(readyFile, JsonSerializer.Serialize(urls));
 Console.WriteLine($"ingress {urls.ingress}  bare {urls.bare}");
 
-using var stop = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    stop.Cancel();
-};
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
-try
-{
-    await Task.Delay(Timeout.Infinite, stop.Token);
-}
-catch (OperationCanceledException)
-{
-}
-
+// SIGTERM / Ctrl+C stop the ingress host (its console lifetime); then the bare one follows.
+await ingress.WaitForShutdownAsync();
 await bare.StopAsync();
-await ingress.StopAsync();

@@ -1,0 +1,27 @@
+namespace Streaming.Status.Projection;
+
+/// <summary>Test hook: simulate a crash of the projection right after a store commit, before anything else happens.</summary>
+public sealed class ProjectionFaults
+{
+    /// <summary>Called after each committed batch with the batch number (1-based); true crashes the loop there.</summary>
+    public Func<long, bool>? CrashAfterCommit { get; set; }
+}
+
+/// <summary>Thrown by fault injection only: ends the loop as a killed process would (no Close, no publish).</summary>
+public sealed class SimulatedCrashException : Exception
+{
+    public SimulatedCrashException()
+        : base("simulated crash after the store commit")
+    {
+    }
+
+    public SimulatedCrashException(string message)
+        : base(message)
+    {
+    }
+
+    public SimulatedCrashException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

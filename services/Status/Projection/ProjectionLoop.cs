@@ -1,0 +1,391 @@
+using System.Diagnostics;
+using System.Text;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Streaming.Status.Store;
+using Streaming.Status.Watching;
+
+namespace Streaming.Status.Projection;
+
+/// <summary>How a <see cref="ProjectionLoop"/> connects and batches.</summary>
+public sealed record ProjectionSettings(
+    ClientConfig Client,
+    string Topic,
+    string GroupId,
+    int BatchSize,
+    TimeSpan BatchWindow,
+    TimeSpan FetchWait,
+    TimeSpan SessionTimeout);
+
+/// <summary>
+/// Consumes documents.events.v1 (read_committed) into the store, exactly once: each batch's events, dead letters
+/// and next offsets commit in one database transaction, and partitions resume from the offsets in the database,
+/// never from Kafka's (those are committed too, after the database, for lag monitoring only). A stored offset that
+/// moved under us (another replica had the partition) rolls the batch back and re-seeks. Changes go to watchers
+/// only after the commit.
+/// </summary>
+public sealed partial class ProjectionLoop
+{
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
+
+    private readonly ProjectionSettings _settings;
+    private readonly IStatusStore _store;
+    private readonly DocumentEventDecoder _decoder;
+    private readonly ChangeFeed _feed;
+    private readonly ILogger _logger;
+    private readonly ProjectionFaults? _faults;
+    private readonly List<ConsumeResult<byte[]?, byte[]?>> _pending = [];
+    private readonly Dictionary<int, long?> _expected = [];
+    private readonly Lock _statsLock = new();
+    private CancellationToken _stopping;
+    private TimeSpan _backoff = TimeSpan.FromMilliseconds(200);
+    private long _applied;
+    private long _duplicates;
+    private long _deadLetters;
+    private long _batches;
+    private long _conflicts;
+    private bool _running;
+    private string? _lastError;
+
+    public ProjectionLoop(ProjectionSettings settings, IStatusStore store, DocumentEventDecoder decoder, ChangeFeed feed, ILogger logger, ProjectionFaults? faults = null)
+    {
+        _settings = settings;
+        _store = store;
+        _decoder = decoder;
+        _feed = feed;
+        _logger = logger;
+        _faults = faults;
+    }
+
+    /// <summary>Events that changed a document.</summary>
+    public long Applied => Interlocked.Read(ref _applied);
+
+    /// <summary>Events skipped because their id was already projected.</summary>
+    public long Duplicates => Interlocked.Read(ref _duplicates);
+
+    public long DeadLetters => Interlocked.Read(ref _deadLetters);
+
+    public long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>Batches rolled back because another consumer had moved the partition's offset.</summary>
+    public long Conflicts => Interlocked.Read(ref _conflicts);
+
+    public bool Running
+    {
+        get => Volatile.Read(ref _running);
+        private set => Volatile.Write(ref _running, value);
+    }
+
+    /// <summary>The last error that made the loop retry, until a batch succeeds again.</summary>
+    public string? LastError
+    {
+        get
+        {
+            lock (_statsLock)
+            {
+                return _lastError;
+            }
+        }
+
+        private set
+        {
+            lock (_statsLock)
+            {
+                _lastError = value;
+            }
+        }
+    }
+
+    /// <summary>Runs until <paramref name="stopping"/> is cancelled, then leaves the group.</summary>
+    public void Run(CancellationToken stopping)
+    {
+        _stopping = stopping;
+        using var consumer = Build();
+        try
+        {
+            consumer.Subscribe(_settings.Topic);
+            Running = true;
+            LogStarted(_logger, _settings.Topic, _settings.GroupId);
+            while (!stopping.IsCancellationRequested)
+            {
+                RunBatch(consumer);
+            }
+
+            consumer.Close();
+        }
+        catch (SimulatedCrashException)
+        {
+            // Killed: no Close, nothing published; the group membership times out as it would for a dead process.
+            LogSimulatedCrash(_logger);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            consumer.Close();
+        }
+        finally
+        {
+            Running = false;
+        }
+    }
+
+    private IConsumer<byte[]?, byte[]?> Build()
+    {
+        var config = new ConsumerConfig(new Dictionary<string, string>(_settings.Client))
+        {
+            GroupId = _settings.GroupId,
+            IsolationLevel = IsolationLevel.ReadCommitted,
+            // Offsets come from the database. Kafka's are stored after each commit for lag tools only.
+            EnableAutoCommit = true,
+            EnableAutoOffsetStore = false,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnablePartitionEof = false,
+            FetchWaitMaxMs = (int)_settings.FetchWait.TotalMilliseconds,
+            SessionTimeoutMs = (int)_settings.SessionTimeout.TotalMilliseconds,
+            ReconnectBackoffMaxMs = Streaming.Kafka.KafkaClientDefaults.ReconnectBackoffMaxMs,
+        };
+        return new ConsumerBuilder<byte[]?, byte[]?>(config)
+            .SetPartitionsAssignedHandler((_, partitions) => Assigned(partitions))
+            .SetPartitionsRevokedHandler((_, partitions) => Forget(partitions.Select(p => p.Partition.Value)))
+            .SetPartitionsLostHandler((_, partitions) => Forget(partitions.Select(p => p.Partition.Value)))
+            .SetErrorHandler((_, error) => LogKafkaError(_logger, error.Code, error.Reason, error.IsFatal))
+            .Build();
+    }
+
+    /// <summary>Starts each assigned partition where the database says, not where Kafka's committed offset is.</summary>
+    private List<TopicPartitionOffset> Assigned(List<TopicPartition> partitions)
+    {
+        var stored = WithRetry(() => _store.ReadOffsetsAsync(_settings.GroupId, _settings.Topic, _stopping).GetAwaiter().GetResult(), "reading offsets");
+        var result = new List<TopicPartitionOffset>();
+        foreach (var tp in partitions)
+        {
+            var next = stored.TryGetValue(tp.Partition.Value, out var o) ? o : (long?)null;
+            _expected[tp.Partition.Value] = next;
+            result.Add(new TopicPartitionOffset(tp, next is { } n ? new Offset(n) : Offset.Beginning));
+        }
+
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            var described = string.Join(", ", result.Select(r => $"{r.Partition.Value}@{(r.Offset == Offset.Beginning ? "beginning" : r.Offset.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))}"));
+            LogAssigned(_logger, described);
+        }
+        return result;
+    }
+
+    private void Forget(IEnumerable<int> partitions)
+    {
+        var lost = partitions.ToHashSet();
+        foreach (var p in lost)
+        {
+            _expected.Remove(p);
+        }
+
+        _pending.RemoveAll(r => lost.Contains(r.Partition.Value));
+    }
+
+    private void RunBatch(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        _pending.Clear();
+        try
+        {
+            var first = consumer.Consume(PollTimeout);
+            if (first is null)
+            {
+                return;
+            }
+
+            _pending.Add(first);
+            var window = Stopwatch.StartNew();
+            while (_pending.Count < _settings.BatchSize)
+            {
+                var remaining = _settings.BatchWindow - window.Elapsed;
+                var next = consumer.Consume(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+                if (next is null)
+                {
+                    break;
+                }
+
+                _pending.Add(next);
+            }
+        }
+        catch (ConsumeException e) when (!e.Error.IsFatal)
+        {
+            // E.g. the topic does not exist yet; what was read so far is still applied below.
+            LogKafkaError(_logger, e.Error.Code, e.Error.Reason, false);
+        }
+
+        if (_pending.Count > 0)
+        {
+            ApplyPending(consumer);
+        }
+    }
+
+    private void ApplyPending(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        var nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var events = new List<ProjectedEvent>(_pending.Count);
+        var dead = new List<DeadLetter>();
+        var next = new Dictionary<int, long>();
+        try
+        {
+            foreach (var record in _pending)
+            {
+                var partition = record.Partition.Value;
+                var offset = record.Offset.Value;
+                var decoded = _decoder.DecodeAsync(record.Message.Value, record.Topic, partition, offset, _stopping).AsTask().GetAwaiter().GetResult();
+                if (decoded.Event is { } e)
+                {
+                    events.Add(e);
+                }
+                else
+                {
+                    LogDeadLetter(_logger, record.Topic, partition, offset, decoded.Failure!);
+                    dead.Add(new DeadLetter(record.Topic, partition, offset, KeyText(record.Message.Key), decoded.Failure!, nowMs));
+                }
+
+                next[partition] = offset + 1;
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
+        {
+            // The registry is unreachable: retry the same records later, never drop them.
+            Retry(consumer, "decoding (schema registry)", e);
+            return;
+        }
+
+        var progress = next.Select(p => new PartitionProgress(_settings.Topic, p.Key, _expected.GetValueOrDefault(p.Key), p.Value)).ToList();
+        BatchResult result;
+        try
+        {
+            result = _store.ApplyAsync(new ProjectionBatch(_settings.GroupId, events, dead, progress, nowMs), _stopping).GetAwaiter().GetResult();
+        }
+        catch (OffsetConflictException e)
+        {
+            Interlocked.Increment(ref _conflicts);
+            LogConflict(_logger, e.Message);
+            Resync(consumer);
+            return;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
+        {
+            Retry(consumer, "writing to the store", e);
+            return;
+        }
+
+        var batchNumber = Interlocked.Increment(ref _batches);
+        if (_faults?.CrashAfterCommit?.Invoke(batchNumber) == true)
+        {
+            throw new SimulatedCrashException();
+        }
+
+        var published = ChangeFeed.Now();
+        foreach (var change in result.Changes)
+        {
+            change.PublishedAtTicks = published;
+        }
+
+        _feed.Publish(result.Changes);
+        foreach (var p in progress)
+        {
+            _expected[p.Partition] = p.Next;
+            try
+            {
+                consumer.StoreOffset(new TopicPartitionOffset(p.Topic, p.Partition, p.Next));
+            }
+            catch (KafkaException)
+            {
+                // Revoked meanwhile: Kafka's offsets are informational only.
+            }
+        }
+
+        Interlocked.Add(ref _applied, result.Applied);
+        Interlocked.Add(ref _duplicates, result.Duplicates);
+        Interlocked.Add(ref _deadLetters, result.DeadLetters);
+        _backoff = TimeSpan.FromMilliseconds(200);
+        LastError = null;
+    }
+
+    /// <summary>Another consumer moved an offset: believe the database and start over from there.</summary>
+    private void Resync(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        var stored = WithRetry(() => _store.ReadOffsetsAsync(_settings.GroupId, _settings.Topic, _stopping).GetAwaiter().GetResult(), "reading offsets");
+        foreach (var tp in consumer.Assignment)
+        {
+            var next = stored.TryGetValue(tp.Partition.Value, out var o) ? o : (long?)null;
+            _expected[tp.Partition.Value] = next;
+            Seek(consumer, tp, next);
+        }
+    }
+
+    /// <summary>Rewinds to the last committed offsets, waits, and lets the loop read the same records again.</summary>
+    private void Retry(IConsumer<byte[]?, byte[]?> consumer, string what, Exception e)
+    {
+        LastError = $"{what}: {e.GetType().Name}: {e.Message}";
+        LogRetry(_logger, what, _backoff.TotalMilliseconds, e);
+        foreach (var partition in _pending.Select(r => r.TopicPartition).Distinct())
+        {
+            if (_expected.TryGetValue(partition.Partition.Value, out var next))
+            {
+                Seek(consumer, partition, next);
+            }
+        }
+
+        _stopping.WaitHandle.WaitOne(_backoff);
+        _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, MaxBackoff.Ticks));
+    }
+
+    private void Seek(IConsumer<byte[]?, byte[]?> consumer, TopicPartition partition, long? next)
+    {
+        try
+        {
+            consumer.Seek(new TopicPartitionOffset(partition, next is { } n ? new Offset(n) : Offset.Beginning));
+        }
+        catch (KafkaException e)
+        {
+            // Not assigned any more (rebalanced): the next owner starts from the database anyway.
+            LogKafkaError(_logger, e.Error.Code, e.Error.Reason, false);
+        }
+    }
+
+    private T WithRetry<T>(Func<T> action, string what)
+    {
+        var backoff = TimeSpan.FromMilliseconds(200);
+        while (true)
+        {
+            try
+            {
+                return action();
+            }
+            catch (Exception e) when (!_stopping.IsCancellationRequested)
+            {
+                LastError = $"{what}: {e.GetType().Name}: {e.Message}";
+                LogRetry(_logger, what, backoff.TotalMilliseconds, e);
+                _stopping.WaitHandle.WaitOne(backoff);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+            }
+        }
+    }
+
+    private static string? KeyText(byte[]? key) => key is null ? null : Encoding.UTF8.GetString(key);
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Projecting {Topic} as consumer group {GroupId}")]
+    private static partial void LogStarted(ILogger logger, string topic, string groupId);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Assigned partitions (resuming from the store's offsets): {Partitions}")]
+    private static partial void LogAssigned(ILogger logger, string partitions);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Dead-lettered {Topic}[{Partition}]@{Offset}: {Reason}")]
+    private static partial void LogDeadLetter(ILogger logger, string topic, int partition, long offset, string reason);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "Batch rolled back, re-seeking from the store: {Reason}")]
+    private static partial void LogConflict(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Retrying after an error while {What} (in {BackoffMs} ms)")]
+    private static partial void LogRetry(ILogger logger, string what, double backoffMs, Exception exception);
+
+    [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "Kafka error {Code}: {Reason} (fatal: {Fatal})")]
+    private static partial void LogKafkaError(ILogger logger, ErrorCode code, string reason, bool fatal);
+
+    [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "Simulated crash after a store commit")]
+    private static partial void LogSimulatedCrash(ILogger logger);
+}

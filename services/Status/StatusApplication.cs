@@ -1,0 +1,178 @@
+using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using Streaming.Grpc;
+using Streaming.SchemaRegistry;
+using Streaming.ServiceDefaults;
+using Streaming.Status.Api;
+using Streaming.Status.Projection;
+using Streaming.Status.Store;
+using Streaming.Status.Watching;
+
+namespace Streaming.Status;
+
+/// <summary>Registration and start-up of the status service, shared by Program, the tests and the platform host.</summary>
+public static class StatusApplication
+{
+    /// <summary>The plain HTTP/1.1 port (health) when "urls" is not configured.</summary>
+    public const string DefaultUrls = "http://127.0.0.1:8082";
+
+    public static IHostApplicationBuilder AddStatusService(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<StatusOptions>()
+            .BindConfiguration(StatusOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(o => Uri.TryCreate(o.SchemaRegistryUrl, UriKind.Absolute, out var u) && u.Scheme is "http" or "https",
+                "Status:SchemaRegistryUrl must be an absolute http(s) URL, e.g. http://127.0.0.1:8081")
+            .Validate(o => IPAddress.TryParse(o.GrpcAddress, out _) || o.GrpcAddress is "*" or "localhost",
+                "Status:GrpcAddress must be an IP address, '*' (every interface) or 'localhost'")
+            .Validate(o => o.UsesPostgres || !string.IsNullOrWhiteSpace(o.SqlitePath),
+                "Status:SqlitePath is required when Status:ConnectionString is empty")
+            .Validate(o => !o.UsesPostgres || IsPostgresConnectionString(o.ConnectionString!),
+                "Status:ConnectionString is not a valid PostgreSQL connection string (e.g. Host=db;Database=status;Username=status;Password=...)")
+            .Validate(o => o.BatchWindow >= TimeSpan.Zero && o.BatchWindow <= TimeSpan.FromSeconds(5), "Status:BatchWindow must be between 0 and 5 s")
+            .Validate(o => o.FetchWait >= TimeSpan.FromMilliseconds(1) && o.FetchWait <= TimeSpan.FromSeconds(5), "Status:FetchWait must be between 1 ms and 5 s")
+            .Validate(o => o.SessionTimeout >= TimeSpan.FromSeconds(1), "Status:SessionTimeout must be at least 1 s")
+            .Validate(o => o.DefaultPageSize <= o.MaxPageSize, "Status:DefaultPageSize must not exceed Status:MaxPageSize")
+            .ValidateOnStart();
+
+        builder.Services.AddStreamingGrpc();
+        builder.Services.AddSingleton<ChangeFeed>();
+        builder.Services.AddSingleton<ProjectionFaults>();
+        builder.Services.AddSingleton(sp => CreateStore(sp.GetRequiredService<IOptions<StatusOptions>>().Value));
+        builder.Services.AddSingleton(sp => new SchemaRegistryClient(new SchemaRegistryClientOptions
+        {
+            Url = new Uri(sp.GetRequiredService<IOptions<StatusOptions>>().Value.SchemaRegistryUrl),
+        }));
+        builder.Services.AddSingleton<DocumentEventDecoder>();
+        builder.Services.AddSingleton<DocumentStatusGrpcService>();
+        builder.Services.AddSingleton<StatusEndpoints>();
+        builder.Services.AddHostedService<StoreInitializer>();
+        builder.Services.AddSingleton<ProjectionWorker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ProjectionWorker>());
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{StatusOptions.SectionName}:{nameof(StatusOptions.ConnectionString)}"]))
+        {
+            builder.Services.AddSingleton(sp => (PostgresStatusStore)sp.GetRequiredService<IStatusStore>());
+            builder.Services.AddSingleton<PostgresChangeListener>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<PostgresChangeListener>());
+        }
+
+        builder.Services.AddHealthChecks().AddCheck<StatusHealthCheck>("status", tags: ["ready"]);
+        return builder;
+    }
+
+    /// <summary>Maps DocumentStatusService, grpc.health.v1.Health and server reflection (v1 and v1alpha).</summary>
+    public static IEndpointRouteBuilder MapStatusService(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.ServiceProvider.GetRequiredService<DocumentStatusGrpcService>().Map(endpoints);
+        endpoints.MapGrpcHealth();
+        endpoints.MapGrpcReflection();
+        return endpoints;
+    }
+
+    /// <summary>
+    /// Builds the status service: HTTP/1.1 health on "urls" (default <see cref="DefaultUrls"/>) and HTTP/2-only gRPC on
+    /// Status:GrpcAddress:Status:GrpcPort. Kafka comes from the "Kafka" section, the registry from Status:SchemaRegistryUrl.
+    /// </summary>
+    public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.AddStreamingDefaults();
+        builder.AddStatusService();
+        configure?.Invoke(builder);
+
+        // Both endpoints are declared in code (gRPC needs its own HTTP/2-only port), so "urls" is read here and
+        // cleared for Kestrel, which would otherwise warn that code overrides it.
+        var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey];
+        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, null);
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            kestrel.AddServerHeader = false;
+            var endpoints = kestrel.ApplicationServices.GetRequiredService<StatusEndpoints>();
+            var status = kestrel.ApplicationServices.GetRequiredService<IOptions<StatusOptions>>().Value;
+            foreach (var url in (string.IsNullOrWhiteSpace(urls) ? DefaultUrls : urls).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                var (address, port) = ParseHttpUrl(url);
+                kestrel.Listen(address, port, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1;
+                    endpoints.Http.Add(listen);
+                });
+            }
+
+            kestrel.ListenGrpc(GrpcIp(status.GrpcAddress), status.GrpcPort, listen => endpoints.Grpc = listen);
+        });
+
+        var app = builder.Build();
+        app.MapHealth();
+        app.MapStatusService();
+        return app;
+    }
+
+    /// <summary>Where the gRPC endpoint listens (after start; a configured port 0 is resolved).</summary>
+    public static Uri GrpcAddress(this WebApplication app) => app.Services.GetRequiredService<StatusEndpoints>().GrpcUri;
+
+    /// <summary>Where the HTTP/1.1 (health) endpoints listen, after start.</summary>
+    public static IReadOnlyList<Uri> HttpAddresses(this WebApplication app) => app.Services.GetRequiredService<StatusEndpoints>().HttpUris;
+
+    internal static IStatusStore CreateStore(StatusOptions options) =>
+        options.UsesPostgres
+            ? new PostgresStatusStore(options.ConnectionString!, options.EffectiveInstanceId)
+            : new SqliteStatusStore(options.SqlitePath);
+
+    private static bool IsPostgresConnectionString(string connectionString)
+    {
+        try
+        {
+            return !string.IsNullOrEmpty(new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Host);
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static IPAddress GrpcIp(string address) => address switch
+    {
+        "*" => IPAddress.Any,
+        "localhost" => IPAddress.Loopback,
+        _ => IPAddress.Parse(address),
+    };
+
+    private static (IPAddress Address, int Port) ParseHttpUrl(string url)
+    {
+        // Kestrel's wildcard hosts are not valid URI hosts: swap them before parsing.
+        var normalized = url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal);
+        if (!Uri.TryCreate(normalized, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp)
+        {
+            throw new InvalidOperationException($"urls: '{url}' is not an http:// URL (the status service serves plain HTTP; terminate TLS in front of it)");
+        }
+
+        var address = uri.Host switch
+        {
+            "localhost" => IPAddress.Loopback,
+            _ when IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) => ip,
+            _ => throw new InvalidOperationException($"urls: '{url}' must name an IP address, localhost or * as its host"),
+        };
+        return (address, uri.Port);
+    }
+}
+
+/// <summary>The Kestrel endpoints the status service declared, to report their bound ports.</summary>
+public sealed class StatusEndpoints
+{
+    internal List<ListenOptions> Http { get; } = [];
+
+    internal ListenOptions? Grpc { get; set; }
+
+    public Uri GrpcUri => Grpc is { } g ? Describe(g) : throw new InvalidOperationException("the gRPC endpoint is not configured yet (start the application first)");
+
+    public IReadOnlyList<Uri> HttpUris => Http.Select(Describe).ToList();
+
+    private static Uri Describe(ListenOptions listen)
+    {
+        var endpoint = listen.IPEndPoint!;
+        var host = endpoint.Address.Equals(IPAddress.Any) || endpoint.Address.Equals(IPAddress.IPv6Any) ? "127.0.0.1" : endpoint.Address.ToString();
+        return new Uri($"http://{(endpoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{host}]" : host)}:{endpoint.Port}");
+    }
+}

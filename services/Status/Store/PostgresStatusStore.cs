@@ -1,0 +1,97 @@
+using System.Data.Common;
+using System.Text;
+using Npgsql;
+using Streaming.Status.Projection;
+
+namespace Streaming.Status.Store;
+
+/// <summary>
+/// The shared store for several replicas. Each replica applies the partitions Kafka assigned it; the offsets row
+/// guard makes a replica that lost a partition mid-batch roll back instead of applying it twice. Every batch
+/// NOTIFYs <see cref="Channel"/> in its transaction, so other replicas' watchers hear of the change after commit.
+/// </summary>
+public sealed class PostgresStatusStore : SqlStatusStore
+{
+    /// <summary>The LISTEN/NOTIFY channel of committed changes.</summary>
+    public const string Channel = "streaming_status_changes";
+
+    // PostgreSQL refuses payloads of 8000 bytes or more.
+    private const int MaxPayloadBytes = 7000;
+    private const long MigrationLockKey = 0x5354_4154_5553; // "STATUS"
+
+    private readonly NpgsqlDataSource _dataSource;
+
+    public PostgresStatusStore(string connectionString, string instanceId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(connectionString);
+        ArgumentException.ThrowIfNullOrEmpty(instanceId);
+        _dataSource = NpgsqlDataSource.Create(connectionString);
+        ConnectionString = connectionString;
+        InstanceId = instanceId;
+    }
+
+    public string ConnectionString { get; }
+
+    /// <summary>Names this replica in notifications, so it skips its own.</summary>
+    public string InstanceId { get; }
+
+    public override string Kind => "postgresql";
+
+    protected override string KeyType => "TEXT COLLATE \"C\"";
+
+    protected override async ValueTask<DbConnection> OpenAsync(bool write, CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken);
+
+    protected override async Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, "SELECT pg_advisory_xact_lock(@k)");
+        Add(command, "@k", MigrationLockKey);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    protected override async Task BeforeCommitAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<DocumentChange> changes, CancellationToken cancellationToken)
+    {
+        foreach (var payload in NotificationPayloads(InstanceId, changes))
+        {
+            await using var command = Command(connection, transaction, "SELECT pg_notify(@c, @p)");
+            Add(command, "@c", Channel);
+            Add(command, "@p", payload);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>"instance\n" then one "token\tevent id" line per change, split to fit NOTIFY's payload limit.</summary>
+    internal static IEnumerable<string> NotificationPayloads(string instanceId, IReadOnlyList<DocumentChange> changes)
+    {
+        var payload = new StringBuilder(instanceId).Append('\n');
+        var empty = payload.Length;
+        foreach (var change in changes)
+        {
+            var line = $"{Uri.EscapeDataString(change.Document.DocumentToken)}\t{Uri.EscapeDataString(change.Event?.EventId ?? "")}\n";
+            if (payload.Length > empty && Encoding.UTF8.GetByteCount(payload.ToString()) + Encoding.UTF8.GetByteCount(line) > MaxPayloadBytes)
+            {
+                yield return payload.ToString();
+                payload.Length = empty;
+            }
+
+            payload.Append(line);
+        }
+
+        if (payload.Length > empty)
+        {
+            yield return payload.ToString();
+        }
+    }
+
+    /// <summary>A connection of its own for LISTEN (not from the pool's working set).</summary>
+    internal async Task<NpgsqlConnection> OpenListenerAsync(CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false, KeepAlive = 30 }.ToString());
+        await connection.OpenAsync(cancellationToken);
+        await using var listen = new NpgsqlCommand($"LISTEN {Channel}", connection);
+        await listen.ExecuteNonQueryAsync(cancellationToken);
+        return connection;
+    }
+
+    public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+}

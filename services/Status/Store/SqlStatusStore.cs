@@ -1,0 +1,420 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using Streaming.Status.Projection;
+
+namespace Streaming.Status.Store;
+
+/// <summary>
+/// The store over ADO.NET, shared by SQLite and PostgreSQL: the SQL is the same, the dialects differ in how a
+/// connection opens, how migrations are serialized and what happens just before a batch commits.
+/// </summary>
+public abstract class SqlStatusStore : IStatusStore
+{
+    private const string DocumentColumns =
+        "token, status, status_changed_at, status_event_id, fold_occurred_at, fold_received_at, fold_event_id, provider, " +
+        "last_event_id, last_provider_event_type, last_event_type, last_status, last_occurred_at, last_received_at, last_test, last_subject, " +
+        "last_source_topic, last_source_partition, last_source_offset, first_seen_at, updated_at, event_count, test";
+
+    private const string EventColumns =
+        "event_id, token, provider, provider_event_type, event_type, status, occurred_at, received_at, test, subject, source_topic, source_partition, source_offset";
+
+    private static readonly string UpsertDocumentSql = BuildUpsertDocument();
+
+    public abstract string Kind { get; }
+
+    /// <summary>The column type of keys: byte-wise ordered text.</summary>
+    protected abstract string KeyType { get; }
+
+    /// <summary>An open connection; for <paramref name="write"/>, one set up for the projection's transactions.</summary>
+    protected abstract ValueTask<DbConnection> OpenAsync(bool write, CancellationToken cancellationToken);
+
+    /// <summary>Serializes concurrent migrations (inside the migration transaction).</summary>
+    protected virtual Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Runs inside the batch's transaction, after its writes (PostgreSQL: NOTIFY other replicas).</summary>
+    protected virtual Task BeforeCommitAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<DocumentChange> changes, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
+
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(write: true, cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await LockForMigrationAsync(connection, transaction, cancellationToken);
+        await ExecuteAsync(connection, transaction, "CREATE TABLE IF NOT EXISTS status_schema (version INTEGER NOT NULL)", cancellationToken);
+        await using var read = Command(connection, transaction, "SELECT MAX(version) FROM status_schema");
+        var version = await read.ExecuteScalarAsync(cancellationToken) is { } v and not DBNull ? Convert.ToInt32(v, CultureInfo.InvariantCulture) : 0;
+        if (version > StoreSchema.CurrentVersion)
+        {
+            throw new InvalidOperationException(
+                $"The status store has schema version {version}, newer than this build's {StoreSchema.CurrentVersion}: run a newer status service.");
+        }
+
+        foreach (var (target, statements) in StoreSchema.Migrations.Where(m => m.Version > version))
+        {
+            foreach (var statement in statements)
+            {
+                await ExecuteAsync(connection, transaction, statement.Replace("{key}", KeyType, StringComparison.Ordinal), cancellationToken);
+            }
+
+            await ExecuteAsync(connection, transaction, "DELETE FROM status_schema", cancellationToken);
+            await using var write = Command(connection, transaction, "INSERT INTO status_schema (version) VALUES (@v)");
+            Add(write, "@v", target);
+            await write.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyDictionary<int, long>> ReadOffsetsAsync(string groupId, string topic, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(write: false, cancellationToken);
+        await using var command = Command(connection, null, "SELECT partition_id, next_offset FROM consumer_offsets WHERE group_id = @g AND topic = @t");
+        Add(command, "@g", groupId);
+        Add(command, "@t", topic);
+        var offsets = new Dictionary<int, long>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            offsets[reader.GetInt32(0)] = reader.GetInt64(1);
+        }
+
+        return offsets;
+    }
+
+    public async Task<BatchResult> ApplyAsync(ProjectionBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        await using var connection = await OpenAsync(write: true, cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        // Offsets first: a replica that lost the race stops before writing anything (and, on PostgreSQL,
+        // waits on the row lock until the winner commits, then sees the moved offset).
+        foreach (var progress in batch.Offsets)
+        {
+            await AdvanceOffsetAsync(connection, transaction, batch.GroupId, progress, batch.NowMs, cancellationToken);
+        }
+
+        foreach (var dead in batch.DeadLetters)
+        {
+            await using var insert = Command(connection, transaction,
+                "INSERT INTO status_dead_letters (topic, partition_id, record_offset, record_key, reason, recorded_at) " +
+                "VALUES (@t, @p, @o, @k, @r, @at) ON CONFLICT DO NOTHING");
+            Add(insert, "@t", dead.Topic);
+            Add(insert, "@p", dead.Partition);
+            Add(insert, "@o", dead.Offset);
+            Add(insert, "@k", dead.Key);
+            Add(insert, "@r", dead.Reason);
+            Add(insert, "@at", dead.RecordedAtMs);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var states = new Dictionary<string, DocumentSnapshot?>(StringComparer.Ordinal);
+        var changes = new List<DocumentChange>();
+        var duplicates = 0;
+        await using (var insertEvent = Command(connection, transaction, InsertEventSql))
+        {
+            foreach (var e in batch.Events)
+            {
+                BindEvent(insertEvent, e, batch.NowMs);
+                if (await insertEvent.ExecuteNonQueryAsync(cancellationToken) == 0)
+                {
+                    // Seen before (a provider retry, or a re-read after a crash): nothing changes.
+                    duplicates++;
+                    continue;
+                }
+
+                if (!states.TryGetValue(e.DocumentToken, out var current))
+                {
+                    current = await ReadDocumentAsync(connection, transaction, e.DocumentToken, cancellationToken);
+                }
+
+                var next = StatusRules.IsInOrder(current, e)
+                    ? StatusRules.Step(current, e, batch.NowMs)
+                    : StatusRules.Fold(await ReadHistoryAsync(connection, transaction, e.DocumentToken, cancellationToken), batch.NowMs);
+                states[e.DocumentToken] = next;
+                changes.Add(new DocumentChange(next, e));
+            }
+        }
+
+        await using (var upsert = Command(connection, transaction, UpsertDocumentSql))
+        {
+            foreach (var state in states.Values)
+            {
+                BindDocument(upsert, state!);
+                await upsert.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        await BeforeCommitAsync(connection, transaction, changes, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new BatchResult(changes, changes.Count, duplicates, batch.DeadLetters.Count);
+    }
+
+    public async Task<DocumentSnapshot?> GetDocumentAsync(string documentToken, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(write: false, cancellationToken);
+        return await ReadDocumentAsync(connection, null, documentToken, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<ProjectedEvent>> ListEventsAsync(string documentToken, FoldKey? after, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(write: false, cancellationToken);
+        var sql = new StringBuilder($"SELECT {EventColumns} FROM document_events WHERE token = @tok");
+        if (after is not null)
+        {
+            sql.Append(" AND (occurred_at, received_at, event_id) > (@o, @r, @e)");
+        }
+
+        sql.Append(" ORDER BY occurred_at, received_at, event_id LIMIT @limit");
+        await using var command = Command(connection, null, sql.ToString());
+        Add(command, "@tok", documentToken);
+        if (after is { } key)
+        {
+            Add(command, "@o", key.OccurredAtMs);
+            Add(command, "@r", key.ReceivedAtMs);
+            Add(command, "@e", key.EventId);
+        }
+
+        Add(command, "@limit", limit);
+        return await ReadEventsAsync(command, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<DocumentSnapshot>> ListDocumentsAsync(DocumentQuery query, DocumentCursor? after, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var connection = await OpenAsync(write: false, cancellationToken);
+        await using var command = connection.CreateCommand();
+        var sql = new StringBuilder($"SELECT {DocumentColumns} FROM documents WHERE 1 = 1");
+        if (query.Statuses.Count > 0)
+        {
+            var names = query.Statuses.Select((s, i) =>
+            {
+                Add(command, "@s" + i.ToString(CultureInfo.InvariantCulture), (int)s);
+                return "@s" + i.ToString(CultureInfo.InvariantCulture);
+            });
+            sql.Append(" AND status IN (").AppendJoin(", ", names.ToList()).Append(')');
+        }
+
+        if (!string.IsNullOrEmpty(query.Provider))
+        {
+            sql.Append(" AND provider = @prov");
+            Add(command, "@prov", query.Provider);
+        }
+
+        if (query.UpdatedSinceMs is { } since)
+        {
+            sql.Append(" AND updated_at >= @since");
+            Add(command, "@since", since);
+        }
+
+        if (after is { } cursor)
+        {
+            sql.Append(" AND (updated_at < @cu OR (updated_at = @cu AND token > @ct))");
+            Add(command, "@cu", cursor.UpdatedAtMs);
+            Add(command, "@ct", cursor.DocumentToken);
+        }
+
+        sql.Append(" ORDER BY updated_at DESC, token LIMIT @limit");
+        Add(command, "@limit", limit);
+        command.CommandText = sql.ToString();
+        var documents = new List<DocumentSnapshot>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            documents.Add(ReadDocument(reader));
+        }
+
+        return documents;
+    }
+
+    public async Task<IReadOnlyList<ProjectedEvent>> GetEventsAsync(IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(eventIds);
+        if (eventIds.Count == 0)
+        {
+            return [];
+        }
+
+        await using var connection = await OpenAsync(write: false, cancellationToken);
+        await using var command = connection.CreateCommand();
+        var names = eventIds.Select((id, i) =>
+        {
+            Add(command, "@e" + i.ToString(CultureInfo.InvariantCulture), id);
+            return "@e" + i.ToString(CultureInfo.InvariantCulture);
+        }).ToList();
+        command.CommandText = $"SELECT {EventColumns} FROM document_events WHERE event_id IN ({string.Join(", ", names)})";
+        return await ReadEventsAsync(command, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(write: false, cancellationToken);
+        await using var command = Command(connection, null,
+            "SELECT topic, partition_id, record_offset, record_key, reason, recorded_at FROM status_dead_letters ORDER BY recorded_at, topic, partition_id, record_offset LIMIT @limit");
+        Add(command, "@limit", limit);
+        var letters = new List<DeadLetter>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            letters.Add(new DeadLetter(
+                reader.GetString(0), reader.GetInt32(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), reader.GetInt64(5)));
+        }
+
+        return letters;
+    }
+
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(write: false, cancellationToken);
+        await ExecuteAsync(connection, null, "SELECT 1", cancellationToken);
+    }
+
+    public abstract ValueTask DisposeAsync();
+
+    protected static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    protected static void Add(DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+    }
+
+    protected static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, sql);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task AdvanceOffsetAsync(
+        DbConnection connection, DbTransaction transaction, string groupId, PartitionProgress progress, long nowMs, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, progress.Expected is null
+            ? "INSERT INTO consumer_offsets (group_id, topic, partition_id, next_offset, updated_at) VALUES (@g, @t, @p, @next, @now) ON CONFLICT DO NOTHING"
+            : "UPDATE consumer_offsets SET next_offset = @next, updated_at = @now WHERE group_id = @g AND topic = @t AND partition_id = @p AND next_offset = @expected");
+        Add(command, "@g", groupId);
+        Add(command, "@t", progress.Topic);
+        Add(command, "@p", progress.Partition);
+        Add(command, "@next", progress.Next);
+        Add(command, "@now", nowMs);
+        if (progress.Expected is { } expected)
+        {
+            Add(command, "@expected", expected);
+        }
+
+        if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
+        {
+            throw new OffsetConflictException(
+                $"{progress.Topic}[{progress.Partition}] of group {groupId} is no longer at offset {progress.Expected?.ToString(CultureInfo.InvariantCulture) ?? "(none)"}: another consumer applied it");
+        }
+    }
+
+    private static async Task<DocumentSnapshot?> ReadDocumentAsync(DbConnection connection, DbTransaction? transaction, string token, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, $"SELECT {DocumentColumns} FROM documents WHERE token = @tok");
+        Add(command, "@tok", token);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadDocument(reader) : null;
+    }
+
+    private static async Task<IReadOnlyList<ProjectedEvent>> ReadHistoryAsync(DbConnection connection, DbTransaction transaction, string token, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, $"SELECT {EventColumns} FROM document_events WHERE token = @tok");
+        Add(command, "@tok", token);
+        return await ReadEventsAsync(command, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<ProjectedEvent>> ReadEventsAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        var events = new List<ProjectedEvent>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add(new ProjectedEvent(
+                reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                (LifecycleStatus)reader.GetInt32(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt32(8) != 0, reader.GetString(9),
+                reader.GetString(10), reader.GetInt32(11), reader.GetInt64(12)));
+        }
+
+        return events;
+    }
+
+    private static DocumentSnapshot ReadDocument(DbDataReader r)
+    {
+        var token = r.GetString(0);
+        var last = new ProjectedEvent(
+            r.GetString(8), token, r.GetString(7), r.GetString(9), r.GetString(10), (LifecycleStatus)r.GetInt32(11),
+            r.GetInt64(12), r.GetInt64(13), r.GetInt32(14) != 0, r.GetString(15), r.GetString(16), r.GetInt32(17), r.GetInt64(18));
+        return new DocumentSnapshot(
+            token,
+            (LifecycleStatus)r.GetInt32(1),
+            r.GetInt64(2),
+            r.GetString(3),
+            new FoldKey(r.GetInt64(4), r.GetInt64(5), r.GetString(6)),
+            last,
+            r.GetInt64(19),
+            r.GetInt64(20),
+            r.GetInt64(21),
+            r.GetInt32(22) != 0);
+    }
+
+    private static void BindEvent(DbCommand command, ProjectedEvent e, long nowMs)
+    {
+        command.Parameters.Clear();
+        Add(command, "@id", e.EventId);
+        Add(command, "@tok", e.DocumentToken);
+        Add(command, "@prov", e.Provider);
+        Add(command, "@pet", e.ProviderEventType);
+        Add(command, "@et", e.EventType);
+        Add(command, "@st", (int)e.Status);
+        Add(command, "@occ", e.OccurredAtMs);
+        Add(command, "@rec", e.ReceivedAtMs);
+        Add(command, "@test", e.Test ? 1 : 0);
+        Add(command, "@sub", e.Subject);
+        Add(command, "@stp", e.SourceTopic);
+        Add(command, "@spa", e.SourcePartition);
+        Add(command, "@sof", e.SourceOffset);
+        Add(command, "@at", nowMs);
+    }
+
+    /// <summary>Binds a document row for <see cref="UpsertDocumentSql"/>; also used by bulk loads.</summary>
+    internal static void BindDocument(DbCommand command, DocumentSnapshot d)
+    {
+        command.Parameters.Clear();
+        var e = d.LastEvent;
+        object[] values =
+        [
+            d.DocumentToken, (int)d.Status, d.StatusChangedAtMs, d.StatusEventId, d.LastFolded.OccurredAtMs, d.LastFolded.ReceivedAtMs, d.LastFolded.EventId, e.Provider,
+            e.EventId, e.ProviderEventType, e.EventType, (int)e.Status, e.OccurredAtMs, e.ReceivedAtMs, e.Test ? 1 : 0, e.Subject,
+            e.SourceTopic, e.SourcePartition, e.SourceOffset, d.FirstSeenAtMs, d.UpdatedAtMs, d.EventCount, d.Test ? 1 : 0,
+        ];
+        for (var i = 0; i < values.Length; i++)
+        {
+            Add(command, "@c" + i.ToString(CultureInfo.InvariantCulture), values[i]);
+        }
+    }
+
+    /// <summary>Binds an event row for <see cref="InsertEventSql"/>; used by bulk loads.</summary>
+    internal static void BindEventRow(DbCommand command, ProjectedEvent e, long nowMs) => BindEvent(command, e, nowMs);
+
+    internal static string InsertEventSql =>
+        $"INSERT INTO document_events ({EventColumns}, applied_at) VALUES (@id, @tok, @prov, @pet, @et, @st, @occ, @rec, @test, @sub, @stp, @spa, @sof, @at) ON CONFLICT DO NOTHING";
+
+    internal static string UpsertDocument => UpsertDocumentSql;
+
+    private static string BuildUpsertDocument()
+    {
+        var columns = DocumentColumns.Split(", ");
+        var values = string.Join(", ", columns.Select((_, i) => "@c" + i.ToString(CultureInfo.InvariantCulture)));
+        var updates = string.Join(", ", columns.Skip(1).Select(c => $"{c} = excluded.{c}"));
+        return $"INSERT INTO documents ({DocumentColumns}) VALUES ({values}) ON CONFLICT (token) DO UPDATE SET {updates}";
+    }
+}

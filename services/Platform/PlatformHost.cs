@@ -1,0 +1,304 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Streaming.Grpc.Client;
+using Streaming.Ingress;
+using Streaming.Kafka;
+using Streaming.Kafka.Embedded;
+using Streaming.Normalizer;
+using Streaming.SchemaRegistry.Server;
+using Streaming.ServiceDefaults;
+using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
+
+namespace Streaming.Platform;
+
+/// <summary>Where each part of a started platform listens.</summary>
+public sealed record PlatformEndpoints(Uri Ingress, Uri Grpc, Uri SchemaRegistry, string Kafka, Uri NormalizerHealth)
+{
+    /// <summary>The ready file's JSON: {"ingress", "grpc", "schemaRegistry", "kafka"}.</summary>
+    public string ToReadyJson() => JsonSerializer.Serialize(new Dictionary<string, string>
+    {
+        ["ingress"] = Ingress.ToString().TrimEnd('/'),
+        ["grpc"] = Grpc.ToString().TrimEnd('/'),
+        ["schemaRegistry"] = SchemaRegistry.ToString().TrimEnd('/'),
+        ["kafka"] = Kafka,
+    });
+}
+
+/// <summary>
+/// The whole pipeline in this process: the embedded broker with the product's topics, the schema
+/// registry endpoint, and the ingress, normalizer and status services, each its own web host on its
+/// own port, configured exactly as when it runs alone (Kafka:BootstrapServers = the embedded broker,
+/// the registry URL, ...). The platform owns Ctrl+C and SIGTERM and stops the parts in order.
+/// </summary>
+public sealed class PlatformHost : IAsyncDisposable
+{
+    private readonly List<(string Name, WebApplication App)> _parts = [];
+    private readonly EmbeddedKafkaCluster _kafka;
+    private readonly string _emptyContentRoot;
+    private readonly string? _temporaryDatabase;
+    private readonly CancellationTokenSource _stopping = new();
+    private bool _stopped;
+
+    private PlatformHost(EmbeddedKafkaCluster kafka, string emptyContentRoot, string? temporaryDatabase)
+    {
+        _kafka = kafka;
+        _emptyContentRoot = emptyContentRoot;
+        _temporaryDatabase = temporaryDatabase;
+    }
+
+    public PlatformEndpoints Endpoints { get; private set; } = null!;
+
+    /// <summary>Cancelled when any part stops on its own (a fatal error), so the whole platform goes down.</summary>
+    public CancellationToken PartStopped => _stopping.Token;
+
+    /// <summary>The platform's configuration: platform.json beside the program, then environment variables, then the command line.</summary>
+    public static IConfigurationRoot BuildConfiguration(string[] args) => new ConfigurationBuilder()
+        .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "platform.json"), optional: false)
+        .AddEnvironmentVariables()
+        .AddCommandLine(args)
+        .Build();
+
+    /// <summary>Starts every part and waits until each reports ready.</summary>
+    public static async Task<PlatformHost> StartAsync(IConfiguration configuration, CancellationToken cancellationToken)
+    {
+        var options = configuration.GetSection(PlatformOptions.SectionName).Get<PlatformOptions>() ?? new PlatformOptions();
+        Validate(options);
+
+        // The services read no appsettings.json of their own here: every setting comes from the platform's configuration.
+        var contentRoot = Path.Combine(Path.GetTempPath(), "streaming-platform-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(contentRoot);
+        var database = string.IsNullOrWhiteSpace(options.StatusDatabase) ? Path.Combine(contentRoot, "status.db") : null;
+
+        var kafka = EmbeddedKafkaCluster.Start();
+        var host = new PlatformHost(kafka, contentRoot, database);
+        try
+        {
+            kafka.CreateTopics(KafkaTopics.All(options.Partitions));
+            await host.StartPartsAsync(configuration, options, database ?? options.StatusDatabase!, cancellationToken);
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartPartsAsync(IConfiguration configuration, PlatformOptions options, string database, CancellationToken cancellationToken)
+    {
+        var bind = options.BindAddress;
+        var shared = new Dictionary<string, string?>
+        {
+            [$"{KafkaOptions.SectionName}:{nameof(KafkaOptions.BootstrapServers)}"] = _kafka.BootstrapServers,
+            // The platform made the topics on the embedded broker (which has no CreateTopics API).
+            [$"{KafkaOptions.SectionName}:{nameof(KafkaOptions.AutoCreateTopics)}"] = "false",
+            [$"{KafkaOptions.SectionName}:{nameof(KafkaOptions.Partitions)}"] = options.Partitions.ToString(CultureInfo.InvariantCulture),
+        };
+
+        // 1. Schema registry.
+        var registry = Build("schema-registry", configuration, shared, Url(bind, options.SchemaRegistryPort), builder =>
+        {
+            builder.Services.AddSchemaRegistry();
+        }, app => app.MapSchemaRegistry());
+        await StartAsync("schema-registry", registry, cancellationToken);
+        var registryUrl = First(registry);
+
+        // 2. Status (consumer + gRPC), before anything produces.
+        var grpcUrl = await StartStatusAsync(configuration, shared, options, registryUrl, database, cancellationToken);
+
+        // 3. Normalizer, with the registry above (so it does not host its own).
+        var normalizer = NormalizerApplication.Create(SubAppArgs(), builder =>
+        {
+            Configure(builder, configuration, shared, Url(bind, options.NormalizerPort));
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Normalizer:SchemaRegistryUrl"] = registryUrl.ToString(),
+                // librdkafka's mock cluster does not keep transactional offset commits.
+                ["Normalizer:CommitOffsetsOutsideTransaction"] = "true",
+                ["Normalizer:InstanceId"] = "platform",
+            });
+        });
+        await StartAsync("normalizer", normalizer, cancellationToken);
+        var normalizerUrl = First(normalizer);
+
+        // 4. Ingress last: a webhook is accepted only once the rest of the pipeline runs.
+        var ingress = IngressApplication.Create(SubAppArgs(), builder => Configure(builder, configuration, shared, Url(bind, options.IngressPort)));
+        await StartAsync("ingress", ingress, cancellationToken);
+        var ingressUrl = First(ingress);
+
+        Endpoints = new PlatformEndpoints(ingressUrl, grpcUrl, registryUrl, _kafka.BootstrapServers, normalizerUrl);
+        await WaitUntilReadyAsync(options.ReadyTimeout, cancellationToken);
+    }
+
+    private static Task<Uri> StartStatusAsync(IConfiguration configuration, Dictionary<string, string?> shared, PlatformOptions options, Uri registryUrl, string database, CancellationToken cancellationToken)
+    {
+        _ = (configuration, shared, options, registryUrl, database, cancellationToken);
+        return Task.FromResult(new Uri(Url(options.BindAddress, options.GrpcPort)));
+    }
+
+    /// <summary>Polls every part's readiness (HTTP health, registry, gRPC health) until all answer or the timeout passes.</summary>
+    private async Task WaitUntilReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var checks = new (string Name, Func<Task<bool>> Ready)[]
+        {
+            ("schema registry", async () => (await http.GetAsync(new Uri(Endpoints.SchemaRegistry, "subjects"), deadline.Token)).IsSuccessStatusCode),
+            ("normalizer", async () => (await http.GetAsync(new Uri(Endpoints.NormalizerHealth, StreamingDefaults.ReadyPath), deadline.Token)).IsSuccessStatusCode),
+            ("ingress", async () => (await http.GetAsync(new Uri(Endpoints.Ingress, StreamingDefaults.ReadyPath), deadline.Token)).IsSuccessStatusCode),
+        };
+        foreach (var (name, ready) in checks)
+        {
+            string? last = null;
+            while (true)
+            {
+                try
+                {
+                    if (await ready())
+                    {
+                        break;
+                    }
+
+                    last = "not ready";
+                }
+                catch (Exception ex) when (ex is HttpRequestException or Grpc.GrpcException || (ex is OperationCanceledException && !deadline.IsCancellationRequested))
+                {
+                    last = ex.Message;
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new TimeoutException($"the {name} did not become ready within {timeout.TotalSeconds:0} s ({last ?? "no answer"})");
+                }
+
+                try
+                {
+                    await Task.Delay(50, deadline.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new TimeoutException($"the {name} did not become ready within {timeout.TotalSeconds:0} s ({last ?? "no answer"})");
+                }
+            }
+        }
+    }
+
+    private WebApplication Build(
+        string name,
+        IConfiguration configuration,
+        Dictionary<string, string?> shared,
+        string url,
+        Action<WebApplicationBuilder> register,
+        Action<WebApplication> map)
+    {
+        var builder = WebApplication.CreateSlimBuilder(SubAppArgs());
+        builder.AddStreamingDefaults();
+        register(builder);
+        Configure(builder, configuration, shared, url);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        var app = builder.Build();
+        map(app);
+        app.MapHealth();
+        _ = name;
+        return app;
+    }
+
+    private static void Configure(WebApplicationBuilder builder, IConfiguration configuration, Dictionary<string, string?> shared, string url)
+    {
+        builder.Configuration.AddConfiguration(configuration);
+        builder.Configuration.AddInMemoryCollection(shared);
+        builder.WebHost.UseUrls(url);
+        // Signals belong to the platform, which stops the parts in order; a part that stops on its own stops them all.
+        builder.Services.AddSingleton<IHostLifetime, PlatformPartLifetime>();
+    }
+
+    private async Task StartAsync(string name, WebApplication app, CancellationToken cancellationToken)
+    {
+        _parts.Add((name, app));
+        await app.StartAsync(cancellationToken);
+        app.Lifetime.ApplicationStopping.Register(() =>
+        {
+            if (!_stopped)
+            {
+                _stopping.Cancel();
+            }
+        });
+    }
+
+    private string[] SubAppArgs() => ["--contentRoot", _emptyContentRoot];
+
+    private static string Url(string bind, int port) =>
+        $"http://{(IPAddress.TryParse(bind, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{bind}]" : bind)}:{port.ToString(CultureInfo.InvariantCulture)}";
+
+    private static Uri First(WebApplication app)
+    {
+        var address = app.Urls.FirstOrDefault() ?? throw new InvalidOperationException("a part started without an address");
+        return new Uri(address);
+    }
+
+    private static void Validate(PlatformOptions options)
+    {
+        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), results, validateAllProperties: true))
+        {
+            throw new OptionsValidationException(PlatformOptions.SectionName, typeof(PlatformOptions), results.Select(r => $"Platform: {r.ErrorMessage}"));
+        }
+
+        if (!IPAddress.TryParse(options.BindAddress, out _) && options.BindAddress != "localhost")
+        {
+            throw new OptionsValidationException(PlatformOptions.SectionName, typeof(PlatformOptions), [$"Platform:BindAddress must be an IP address, got '{options.BindAddress}'"]);
+        }
+    }
+
+    /// <summary>Stops the parts: ingress first (no new webhooks), then normalizer, status and registry; the broker last.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        for (var i = _parts.Count - 1; i >= 0; i--)
+        {
+            await _parts[i].App.StopAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            await StopAsync(timeout.Token);
+        }
+
+        for (var i = _parts.Count - 1; i >= 0; i--)
+        {
+            await _parts[i].App.DisposeAsync();
+        }
+
+        _parts.Clear();
+        _kafka.Dispose();
+        _stopping.Dispose();
+        try
+        {
+            Directory.Delete(_emptyContentRoot, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open (SQLite journal): the temporary folder is cleaned later by the OS.
+        }
+
+        _ = _temporaryDatabase;
+    }
+}
+
+/// <summary>A part's host lifetime: no signal handling of its own (the platform's Program has it).</summary>
+internal sealed class PlatformPartLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

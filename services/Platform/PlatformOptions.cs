@@ -1,0 +1,42 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Streaming.Platform;
+
+/// <summary>Where the embedded platform's parts listen (configuration section "Platform"). Port 0 picks a free port.</summary>
+public sealed class PlatformOptions
+{
+    public const string SectionName = "Platform";
+
+    /// <summary>Address every part binds to; 127.0.0.1 keeps the platform on this machine.</summary>
+    [Required]
+    public string BindAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Ingress (HTTP/1.1 and HTTP/2): POST /webhooks/{provider}.</summary>
+    [Range(0, 65535)]
+    public int IngressPort { get; set; } = 8080;
+
+    /// <summary>Status service's gRPC API (HTTP/2 only, h2c).</summary>
+    [Range(0, 65535)]
+    public int GrpcPort { get; set; } = 8081;
+
+    /// <summary>Confluent-compatible schema registry endpoint.</summary>
+    [Range(0, 65535)]
+    public int SchemaRegistryPort { get; set; } = 8082;
+
+    /// <summary>Normalizer's health endpoint.</summary>
+    [Range(0, 65535)]
+    public int NormalizerPort { get; set; }
+
+    /// <summary>Partitions of each product topic on the embedded broker.</summary>
+    [Range(1, 1024)]
+    public int Partitions { get; set; } = 6;
+
+    /// <summary>How long every part has to report ready before the start fails.</summary>
+    public TimeSpan ReadyTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// SQLite file of the status store. Empty: a new file in the temporary folder, deleted at exit
+    /// (the embedded broker keeps nothing across runs either, so a kept store would show stale documents).
+    /// </summary>
+    public string? StatusDatabase { get; set; }
+}

@@ -9,6 +9,7 @@ using Streaming.Kafka.Embedded;
 using Streaming.Normalizer;
 using Streaming.SchemaRegistry.Server;
 using Streaming.ServiceDefaults;
+using Streaming.Status;
 using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 
 namespace Streaming.Platform;
@@ -37,15 +38,14 @@ public sealed class PlatformHost : IAsyncDisposable
     private readonly List<(string Name, WebApplication App)> _parts = [];
     private readonly EmbeddedKafkaCluster _kafka;
     private readonly string _emptyContentRoot;
-    private readonly string? _temporaryDatabase;
     private readonly CancellationTokenSource _stopping = new();
     private bool _stopped;
+    private Uri? _statusHealth;
 
-    private PlatformHost(EmbeddedKafkaCluster kafka, string emptyContentRoot, string? temporaryDatabase)
+    private PlatformHost(EmbeddedKafkaCluster kafka, string emptyContentRoot)
     {
         _kafka = kafka;
         _emptyContentRoot = emptyContentRoot;
-        _temporaryDatabase = temporaryDatabase;
     }
 
     public PlatformEndpoints Endpoints { get; private set; } = null!;
@@ -72,7 +72,7 @@ public sealed class PlatformHost : IAsyncDisposable
         var database = string.IsNullOrWhiteSpace(options.StatusDatabase) ? Path.Combine(contentRoot, "status.db") : null;
 
         var kafka = EmbeddedKafkaCluster.Start();
-        var host = new PlatformHost(kafka, contentRoot, database);
+        var host = new PlatformHost(kafka, contentRoot);
         try
         {
             kafka.CreateTopics(KafkaTopics.All(options.Partitions));
@@ -106,7 +106,7 @@ public sealed class PlatformHost : IAsyncDisposable
         var registryUrl = First(registry);
 
         // 2. Status (consumer + gRPC), before anything produces.
-        var grpcUrl = await StartStatusAsync(configuration, shared, options, registryUrl, database, cancellationToken);
+        var (grpcUrl, statusHealthUrl) = await StartStatusAsync(configuration, shared, options, registryUrl, database, cancellationToken);
 
         // 3. Normalizer, with the registry above (so it does not host its own).
         var normalizer = NormalizerApplication.Create(SubAppArgs(), builder =>
@@ -129,13 +129,27 @@ public sealed class PlatformHost : IAsyncDisposable
         var ingressUrl = First(ingress);
 
         Endpoints = new PlatformEndpoints(ingressUrl, grpcUrl, registryUrl, _kafka.BootstrapServers, normalizerUrl);
+        _statusHealth = statusHealthUrl;
         await WaitUntilReadyAsync(options.ReadyTimeout, cancellationToken);
     }
 
-    private static Task<Uri> StartStatusAsync(IConfiguration configuration, Dictionary<string, string?> shared, PlatformOptions options, Uri registryUrl, string database, CancellationToken cancellationToken)
+    private async Task<(Uri Grpc, Uri Health)> StartStatusAsync(IConfiguration configuration, Dictionary<string, string?> shared, PlatformOptions options, Uri registryUrl, string database, CancellationToken cancellationToken)
     {
-        _ = (configuration, shared, options, registryUrl, database, cancellationToken);
-        return Task.FromResult(new Uri(Url(options.BindAddress, options.GrpcPort)));
+        var status = StatusApplication.Create(SubAppArgs(), builder =>
+        {
+            // Health on a free port; the gRPC API on Platform:GrpcPort.
+            Configure(builder, configuration, shared, Url(options.BindAddress, 0));
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Status:SchemaRegistryUrl"] = registryUrl.ToString(),
+                ["Status:ConnectionString"] = "",
+                ["Status:SqlitePath"] = database,
+                ["Status:GrpcAddress"] = options.BindAddress,
+                ["Status:GrpcPort"] = options.GrpcPort.ToString(CultureInfo.InvariantCulture),
+            });
+        });
+        await StartAsync("status", status, cancellationToken);
+        return (status.GrpcAddress(), status.HttpAddresses()[0]);
     }
 
     /// <summary>Polls every part's readiness (HTTP health, registry, gRPC health) until all answer or the timeout passes.</summary>
@@ -144,10 +158,14 @@ public sealed class PlatformHost : IAsyncDisposable
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var grpc = new GrpcChannel(Endpoints.Grpc);
+        var health = new HealthClient(grpc);
         var checks = new (string Name, Func<Task<bool>> Ready)[]
         {
             ("schema registry", async () => (await http.GetAsync(new Uri(Endpoints.SchemaRegistry, "subjects"), deadline.Token)).IsSuccessStatusCode),
             ("normalizer", async () => (await http.GetAsync(new Uri(Endpoints.NormalizerHealth, StreamingDefaults.ReadyPath), deadline.Token)).IsSuccessStatusCode),
+            ("status service", async () => (await http.GetAsync(new Uri(_statusHealth!, StreamingDefaults.ReadyPath), deadline.Token)).IsSuccessStatusCode),
+            ("status gRPC API", async () => await health.CheckAsync("", new GrpcCallOptions { Deadline = TimeSpan.FromSeconds(2) }, deadline.Token) == ServingStatus.Serving),
             ("ingress", async () => (await http.GetAsync(new Uri(Endpoints.Ingress, StreamingDefaults.ReadyPath), deadline.Token)).IsSuccessStatusCode),
         };
         foreach (var (name, ready) in checks)
@@ -201,7 +219,6 @@ public sealed class PlatformHost : IAsyncDisposable
         var app = builder.Build();
         map(app);
         app.MapHealth();
-        _ = name;
         return app;
     }
 
@@ -288,10 +305,9 @@ public sealed class PlatformHost : IAsyncDisposable
         }
         catch (IOException)
         {
-            // A file still open (SQLite journal): the temporary folder is cleaned later by the OS.
+            // A file still open (the SQLite store): the temporary folder is left to the OS.
         }
 
-        _ = _temporaryDatabase;
     }
 }
 

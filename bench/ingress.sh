@@ -39,8 +39,8 @@ rps() { # url -> requests/s (fails the run on any non-2xx answer)
 }
 
 # Warm-up (JIT, connections, producer batches), then alternating rounds.
-wrk -t1 -c"$connections" -d3s -s "$work/requests.lua" "$ingress/webhooks/inkless" >/dev/null
-wrk -t1 -c"$connections" -d3s -s "$work/requests.lua" "$bare/webhooks/inkless" >/dev/null
+wrk -t1 -c"$connections" -d10s -s "$work/requests.lua" "$ingress/webhooks/inkless" >/dev/null
+wrk -t1 -c"$connections" -d5s -s "$work/requests.lua" "$bare/webhooks/inkless" >/dev/null
 best_bare=0; best_ingress=0
 for round in $(seq 1 "$rounds"); do
   b=$(rps "$bare"); i=$(rps "$ingress")

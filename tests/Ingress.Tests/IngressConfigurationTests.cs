@@ -104,6 +104,33 @@ public sealed class IngressConfigurationTests
     }
 
     [Fact]
+    public async Task Providers_can_be_defined_with_double_underscore_environment_variables()
+    {
+        // A unique name: other hosts started meanwhile in this process see it too, harmlessly.
+        var name = "env" + Guid.NewGuid().ToString("N")[..8];
+        Environment.SetEnvironmentVariable($"Ingress__Providers__{name}__Profile", "inkless");
+        Environment.SetEnvironmentVariable($"Ingress__Providers__{name}__Secrets__0", "from-the-environment");
+        try
+        {
+            var topic = TestKafka.CreateTopic("envvars", 1);
+            await using var host = await IngressHost.StartAsync(TestKafka.BootstrapServers, topic, []);
+            var body = ExternalSigner.Utf8("""{"event":"link_viewed","document_token":"doc-env","secure_link_id":3}""");
+
+            using var response = await host.Client.PostWebhookAsync(name, body, new Dictionary<string, string>
+            {
+                ["X-Inkless-Signature"] = ExternalSigner.HmacText("from-the-environment", body, hex: false),
+            });
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable($"Ingress__Providers__{name}__Profile", null);
+            Environment.SetEnvironmentVariable($"Ingress__Providers__{name}__Secrets__0", null);
+        }
+    }
+
+    [Fact]
     public async Task A_disabled_provider_answers_404()
     {
         var inkless = new InklessCase();

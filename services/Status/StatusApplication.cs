@@ -50,12 +50,9 @@ public static class StatusApplication
         builder.Services.AddHostedService<StoreInitializer>();
         builder.Services.AddSingleton<ProjectionWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ProjectionWorker>());
-        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{StatusOptions.SectionName}:{nameof(StatusOptions.ConnectionString)}"]))
-        {
-            builder.Services.AddSingleton(sp => (PostgresStatusStore)sp.GetRequiredService<IStatusStore>());
-            builder.Services.AddSingleton<PostgresChangeListener>();
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<PostgresChangeListener>());
-        }
+        // Idle unless the store is PostgreSQL (decided when options bind, so a later configure step may choose it).
+        builder.Services.AddSingleton<PostgresChangeListener>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PostgresChangeListener>());
 
         builder.Services.AddHealthChecks().AddCheck<StatusHealthCheck>("status", tags: ["ready"]);
         return builder;
@@ -84,7 +81,7 @@ public static class StatusApplication
         // Both endpoints are declared in code (gRPC needs its own HTTP/2-only port), so "urls" is read here and
         // cleared for Kestrel, which would otherwise warn that code overrides it.
         var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey];
-        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, null);
+        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, "");
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             kestrel.AddServerHeader = false;

@@ -132,9 +132,9 @@ public sealed class DocumentStatusGrpcService(IStatusStore store, ChangeFeed fee
                 await writer.WriteAsync(ProtoMapping.ToUpdate(change));
             }
         }
-        catch (WatcherOverflowException e)
+        catch (Exception e) when ((e as WatcherOverflowException ?? e.InnerException as WatcherOverflowException) is { } overflow)
         {
-            throw new GrpcException(StatusCode.ResourceExhausted, e.Message);
+            throw new GrpcException(StatusCode.ResourceExhausted, overflow.Message);
         }
     }
 

@@ -9,8 +9,10 @@ namespace Streaming.Status.Watching;
 /// changes other replicas commit and hands them to this replica's watchers. Reconnects with backoff; a change
 /// notified while disconnected is not replayed (the watcher's next change or a re-watch shows the state).
 /// </summary>
-public sealed partial class PostgresChangeListener(PostgresStatusStore store, ChangeFeed feed, ILogger<PostgresChangeListener> logger) : BackgroundService
+public sealed partial class PostgresChangeListener(IStatusStore anyStore, ChangeFeed feed, ILogger<PostgresChangeListener> logger) : BackgroundService
 {
+    private readonly PostgresStatusStore? _store = anyStore as PostgresStatusStore;
+
     private volatile bool _listening;
 
     /// <summary>True once LISTEN is in place.</summary>
@@ -18,6 +20,11 @@ public sealed partial class PostgresChangeListener(PostgresStatusStore store, Ch
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (_store is not { } store)
+        {
+            return; // SQLite: one process, every change is published where it is made
+        }
+
         var backoff = TimeSpan.FromMilliseconds(200);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -28,7 +35,7 @@ public sealed partial class PostgresChangeListener(PostgresStatusStore store, Ch
                 connection.Notification += (_, e) => received.Writer.TryWrite(e.Payload);
                 _listening = true;
                 backoff = TimeSpan.FromMilliseconds(200);
-                var reading = ForwardAsync(received.Reader, stoppingToken);
+                var reading = ForwardAsync(store, received.Reader, stoppingToken);
                 while (!stoppingToken.IsCancellationRequested)
                 {
                     await connection.WaitAsync(stoppingToken);
@@ -51,7 +58,7 @@ public sealed partial class PostgresChangeListener(PostgresStatusStore store, Ch
         }
     }
 
-    private async Task ForwardAsync(System.Threading.Channels.ChannelReader<string> payloads, CancellationToken cancellationToken)
+    private async Task ForwardAsync(PostgresStatusStore store, System.Threading.Channels.ChannelReader<string> payloads, CancellationToken cancellationToken)
     {
         try
         {
@@ -59,7 +66,7 @@ public sealed partial class PostgresChangeListener(PostgresStatusStore store, Ch
             {
                 try
                 {
-                    await ForwardOneAsync(payload, cancellationToken);
+                    await ForwardOneAsync(store, payload, cancellationToken);
                 }
                 catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException)
                 {
@@ -72,7 +79,7 @@ public sealed partial class PostgresChangeListener(PostgresStatusStore store, Ch
         }
     }
 
-    private async Task ForwardOneAsync(string payload, CancellationToken cancellationToken)
+    private async Task ForwardOneAsync(PostgresStatusStore store, string payload, CancellationToken cancellationToken)
     {
         var lines = payload.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         if (lines.Length < 2 || lines[0] == store.InstanceId)

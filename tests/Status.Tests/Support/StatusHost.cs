@@ -1,0 +1,104 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Streaming.Grpc.Client;
+using Streaming.Status.Projection;
+using Streaming.Status.Store;
+using Streaming.Status.Watching;
+using Streaming.Testing;
+
+namespace Streaming.Status.Tests.Support;
+
+/// <summary>Topic, group and store of one test's status service, shared by its restarts and replicas.</summary>
+public sealed record StatusSetup(string Topic, string GroupId, string SqlitePath, string? ConnectionString, int Partitions) : IDisposable
+{
+    public static StatusSetup Create(int partitions = 3, string? connectionString = null)
+    {
+        var topic = TestKafka.CreateTopic("status-events", partitions);
+        var directory = Directory.CreateTempSubdirectory("status-e2e-");
+        return new StatusSetup(topic, "status-" + Guid.NewGuid().ToString("N")[..10], Path.Combine(directory.FullName, "status.db"), connectionString, partitions);
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        var directory = Path.GetDirectoryName(SqlitePath)!;
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
+
+/// <summary>The real status service (StatusApplication) on free ports, against the test broker and registry.</summary>
+public sealed class StatusHost : IAsyncDisposable
+{
+    private StatusHost(WebApplication app, GrpcChannel channel)
+    {
+        App = app;
+        Channel = channel;
+        Client = new DocumentStatusClient(channel);
+    }
+
+    public WebApplication App { get; }
+
+    public GrpcChannel Channel { get; }
+
+    public DocumentStatusClient Client { get; }
+
+    public Uri GrpcAddress => App.GrpcAddress();
+
+    public Uri HttpAddress => App.HttpAddresses()[0];
+
+    public ProjectionLoop Loop => App.Services.GetRequiredService<ProjectionWorker>().Loop!;
+
+    public IStatusStore Store => App.Services.GetRequiredService<IStatusStore>();
+
+    public ChangeFeed Feed => App.Services.GetRequiredService<ChangeFeed>();
+
+    public static async Task<StatusHost> StartAsync(
+        StatusSetup setup,
+        IReadOnlyDictionary<string, string?>? settings = null,
+        Func<long, bool>? crashAfterCommit = null,
+        string? instanceId = null)
+    {
+        var registry = await TestRegistry.UrlAsync();
+        string[] args =
+        [
+            "--urls=http://127.0.0.1:0",
+            $"--Kafka:BootstrapServers={TestKafka.BootstrapServers}",
+            "--Kafka:AutoCreateTopics=false",
+            $"--Status:Topic={setup.Topic}",
+            $"--Status:GroupId={setup.GroupId}",
+            $"--Status:SchemaRegistryUrl={registry}",
+            $"--Status:SqlitePath={setup.SqlitePath}",
+            "--Status:GrpcPort=0",
+            "--Status:SessionTimeout=00:00:06",
+            $"--Status:InstanceId={instanceId ?? Guid.NewGuid().ToString("N")[..8]}",
+        ];
+        var app = StatusApplication.Create(args, builder =>
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            var extra = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
+            if (setup.ConnectionString is not null)
+            {
+                extra["Status:ConnectionString"] = setup.ConnectionString;
+            }
+
+            builder.Configuration.AddInMemoryCollection(extra);
+        });
+        app.Services.GetRequiredService<ProjectionFaults>().CrashAfterCommit = crashAfterCommit;
+        await app.StartAsync();
+        var host = new StatusHost(app, new GrpcChannel(app.GrpcAddress()));
+        await Eventually.True(() => host.App.Services.GetRequiredService<ProjectionWorker>().Loop is { Running: true }, TimeSpan.FromSeconds(20), "the projection to run");
+        return host;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Channel.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+}

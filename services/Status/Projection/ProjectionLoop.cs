@@ -46,6 +46,7 @@ public sealed partial class ProjectionLoop
     private long _batches;
     private long _conflicts;
     private bool _running;
+    private int _assignedCount;
     private string? _lastError;
 
     public ProjectionLoop(ProjectionSettings settings, IStatusStore store, DocumentEventDecoder decoder, ChangeFeed feed, ILogger logger, ProjectionFaults? faults = null)
@@ -70,6 +71,9 @@ public sealed partial class ProjectionLoop
 
     /// <summary>Batches rolled back because another consumer had moved the partition's offset.</summary>
     public long Conflicts => Interlocked.Read(ref _conflicts);
+
+    /// <summary>How many partitions this consumer holds now.</summary>
+    public int AssignedPartitions => Volatile.Read(ref _assignedCount);
 
     public bool Running
     {
@@ -164,6 +168,8 @@ public sealed partial class ProjectionLoop
             result.Add(new TopicPartitionOffset(tp, next is { } n ? new Offset(n) : Offset.Beginning));
         }
 
+        Volatile.Write(ref _assignedCount, _expected.Count);
+
         if (_logger.IsEnabled(LogLevel.Information))
         {
             var described = string.Join(", ", result.Select(r => $"{r.Partition.Value}@{(r.Offset == Offset.Beginning ? "beginning" : r.Offset.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))}"));
@@ -181,6 +187,7 @@ public sealed partial class ProjectionLoop
         }
 
         _pending.RemoveAll(r => lost.Contains(r.Partition.Value));
+        Volatile.Write(ref _assignedCount, _expected.Count);
     }
 
     private void RunBatch(IConsumer<byte[]?, byte[]?> consumer)

@@ -85,15 +85,17 @@ public sealed class IngressConfigurationTests
         var inkless = new InklessCase();
         await using var host = await IngressHost.StartAsync(TestKafka.BootstrapServers, topic, inkless.Settings.Concat(
         [
-            KeyValuePair.Create("Ingress:Providers:inkless:RateLimitPerSecond", "0.5"),
+            // One token per 100 s: no refill can happen during the test, whenever the limiter's timer ticks.
+            KeyValuePair.Create("Ingress:Providers:inkless:RateLimitPerSecond", "0.01"),
             KeyValuePair.Create("Ingress:Providers:inkless:RateLimitBurst", "2"),
         ]));
+        var requests = Enumerable.Range(0, 3).Select(_ => inkless.Create(new SignOptions())).ToList();
 
         var statuses = new List<HttpStatusCode>();
         HttpResponseMessage? limited = null;
-        for (var i = 0; i < 3; i++)
+        foreach (var request in requests)
         {
-            var response = await host.Client.PostAsync("inkless", inkless.Create(new SignOptions()));
+            var response = await host.Client.PostAsync("inkless", request);
             statuses.Add(response.StatusCode);
             limited = response;
         }

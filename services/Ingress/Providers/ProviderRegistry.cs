@@ -1,3 +1,4 @@
+using Streaming.Json;
 using System.Security.Cryptography;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;

@@ -1,3 +1,4 @@
+using Streaming.Json;
 using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -83,7 +84,7 @@ public sealed class SignatureVerifier(TimeProvider time)
         }
         else
         {
-            text = provider.TimestampPointer is { } pointer && json is { } root ? ScalarText(pointer.Evaluate(root)) : null;
+            text = provider.TimestampPointer is { } pointer && json is { } root ? pointer.Scalar(root) : null;
             where = $"The signed timestamp ({provider.TimestampPointer})";
         }
 
@@ -195,13 +196,6 @@ public sealed class SignatureVerifier(TimeProvider time)
             return null;
         }
     }
-
-    private static string? ScalarText(JsonElement? element) => element?.ValueKind switch
-    {
-        JsonValueKind.String => element.Value.GetString(),
-        JsonValueKind.Number => element.Value.GetRawText(),
-        _ => null,
-    };
 
     /// <summary>Unix seconds, Unix milliseconds (13+ digits) or ISO 8601 with an offset.</summary>
     public static bool TryParseTimestamp(string text, out DateTimeOffset timestamp)

@@ -1,3 +1,4 @@
+using Streaming.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;

@@ -1,3 +1,4 @@
+using Streaming.Json;
 using Streaming.Avro;
 
 namespace Streaming.Normalizer.Mapping;

@@ -1,3 +1,5 @@
+using Streaming.Json;
+
 namespace Streaming.Normalizer.Mapping;
 
 /// <summary>

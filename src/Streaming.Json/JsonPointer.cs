@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace Streaming.Normalizer.Mapping;
+namespace Streaming.Json;
 
-/// <summary>An RFC 6901 JSON pointer ("/data/document_id"), evaluated on parsed payloads.</summary>
+/// <summary>An RFC 6901 JSON pointer ("/data/document_id"), parsed once and evaluated on parsed payloads.</summary>
 public sealed class JsonPointer
 {
     private readonly string[] _tokens;
@@ -16,6 +16,7 @@ public sealed class JsonPointer
 
     public string Text { get; }
 
+    /// <summary>Parses a pointer; throws <see cref="FormatException"/> when it does not start with '/'.</summary>
     public static JsonPointer Parse(string text)
     {
         if (text.Length == 0 || text[0] != '/')
@@ -52,6 +53,25 @@ public sealed class JsonPointer
 
     /// <summary>A string, number or boolean at the pointer as text; null for missing, null, empty, objects and arrays.</summary>
     public string? Scalar(JsonElement root) => Evaluate(root) is { } element ? ScalarText(element) : null;
+
+    /// <summary>The first of the pointers naming a scalar, as text (see <see cref="Scalar"/>).</summary>
+    public static string? FirstScalar(IEnumerable<JsonPointer> pointers, JsonElement? root)
+    {
+        if (root is not { } element)
+        {
+            return null;
+        }
+
+        foreach (var pointer in pointers)
+        {
+            if (pointer.Scalar(element) is { } text)
+            {
+                return text;
+            }
+        }
+
+        return null;
+    }
 
     public static string? ScalarText(JsonElement element) => element.ValueKind switch
     {

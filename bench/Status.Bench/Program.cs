@@ -1,0 +1,442 @@
+// Status service benchmark, all in one run on the embedded broker:
+//   1. GetDocumentStatus calls/s with N concurrent calls against the real service (SQLite store bulk-loaded with
+//      --documents documents) and against a bare endpoint of the same gRPC binding returning a constant; ratio.
+//   2. GetDocumentStatus latency percentiles over random tokens of that store (1 caller, and N callers).
+//   3. Projection throughput (events/s) from documents.events (Avro wire format) into a fresh store.
+//   4. Commit-to-watcher latency: produce one event at a time (acknowledged = committed), time until a
+//      WatchDocumentStatus stream receives the change.
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Confluent.Kafka;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Streaming.Avro;
+using Streaming.Contracts.Status.V1;
+using Streaming.Grpc;
+using Streaming.Grpc.Client;
+using Streaming.Kafka;
+using Streaming.Kafka.Embedded;
+using Streaming.SchemaRegistry;
+using Streaming.SchemaRegistry.Server;
+using Streaming.Status;
+using Streaming.Status.Api;
+using Streaming.Status.Projection;
+using Streaming.Status.Store;
+
+var options = BenchOptions.Parse(args);
+var work = Directory.CreateTempSubdirectory("status-bench-");
+try
+{
+    Console.WriteLine($"{Environment.ProcessorCount} cores, librdkafka {KafkaNative.LoadedVersion}, {options.Documents} documents, concurrency {options.Concurrency}, {options.Seconds} s per load round");
+    using var kafka = EmbeddedKafkaCluster.Start();
+    var registry = await Bench.StartRegistryAsync();
+
+    // 1 + 2: reads against a bulk-loaded store.
+    var readPath = Path.Combine(work.FullName, "read.db");
+    var load = Stopwatch.StartNew();
+    var tokens = Bench.BulkLoad(readPath, options.Documents);
+    Console.WriteLine($"bulk-loaded {options.Documents} documents into SQLite in {load.Elapsed.TotalSeconds:0.0} s ({new FileInfo(readPath).Length / 1024 / 1024} MiB)");
+    await using var readService = await Bench.StartStatusAsync(kafka, registry, "bench.read." + Guid.NewGuid().ToString("N"), readPath, null);
+    await using var bare = await Bench.StartBareAsync();
+    using var realChannel = new GrpcChannel(readService.GrpcAddress());
+    using var bareChannel = new GrpcChannel(bare.Address);
+    var real = new DocumentStatusClient(realChannel);
+    var constant = new DocumentStatusClient(bareChannel);
+
+    await Bench.LoadAsync(constant, tokens, options.Concurrency, TimeSpan.FromSeconds(1)); // warm-up
+    await Bench.LoadAsync(real, tokens, options.Concurrency, TimeSpan.FromSeconds(1));
+    var ratios = new List<double>();
+    Bench.Result? lastReal = null;
+    for (var round = 1; round <= options.Rounds; round++)
+    {
+        var b = await Bench.LoadAsync(constant, tokens, options.Concurrency, TimeSpan.FromSeconds(options.Seconds));
+        var r = await Bench.LoadAsync(real, tokens, options.Concurrency, TimeSpan.FromSeconds(options.Seconds));
+        lastReal = r;
+        ratios.Add(r.PerSecond / b.PerSecond);
+        Console.WriteLine($"round {round}: bare {b.PerSecond:0}/s, GetDocumentStatus {r.PerSecond:0}/s, ratio {r.PerSecond / b.PerSecond:0.00}  (GetDocumentStatus p50 {r.P(50):0.00} ms, p99 {r.P(99):0.00} ms at {options.Concurrency} concurrent)");
+    }
+
+    var single = await Bench.LoadAsync(real, tokens, 1, TimeSpan.FromSeconds(options.Seconds));
+    var ratio = ratios.Average();
+    Console.WriteLine($"RESULT GetDocumentStatus/bare ratio {ratio:0.00} (target >= 0.5)");
+    Console.WriteLine($"RESULT GetDocumentStatus with {options.Documents} documents, random tokens, 1 caller: {single.PerSecond:0} calls/s, p50 {single.P(50):0.000} ms, p99 {single.P(99):0.000} ms, max {single.P(100):0.0} ms (target p99 < 5 ms)");
+    Console.WriteLine($"RESULT GetDocumentStatus at {options.Concurrency} concurrent: p50 {lastReal!.P(50):0.00} ms, p99 {lastReal.P(99):0.00} ms");
+    await readService.StopAsync();
+
+    // 3 + 4: projection throughput and watch latency, SQLite, then PostgreSQL if given.
+    var stores = new List<(string Name, string? Connection)> { ("sqlite", null) };
+    if (options.Postgres is { } pg)
+    {
+        stores.Add(("postgresql", pg));
+    }
+
+    foreach (var (name, connection) in stores)
+    {
+        var topic = "bench.events." + Guid.NewGuid().ToString("N");
+        kafka.CreateTopic(topic, 6);
+        var produced = await Bench.ProduceAsync(kafka.BootstrapServers, registry, topic, options.Events);
+        Console.WriteLine($"[{name}] produced {produced} events for {options.Events / 5} documents in 6 partitions");
+        var db = connection is null ? null : await Bench.FreshSchemaAsync(connection);
+        await using var service = await Bench.StartStatusAsync(kafka, registry, topic, Path.Combine(work.FullName, name + ".db"), db);
+        var loop = service.Services.GetRequiredService<ProjectionWorker>().Loop!;
+        var rate = await Bench.MeasureProjectionAsync(loop, produced);
+        Console.WriteLine($"RESULT [{name}] projection {rate:0} events/s ({produced} events, batch {500}, rate after the first 5 %)");
+
+        var latencies = await Bench.WatchLatencyAsync(service, kafka.BootstrapServers, registry, topic, options.WatchEvents);
+        Console.WriteLine($"RESULT [{name}] commit-to-watcher latency over {latencies.Count} events: p50 {Bench.Percentile(latencies, 50):0.0} ms, p99 {Bench.Percentile(latencies, 99):0.0} ms, max {latencies.Max():0.0} ms (target p99 < 100 ms)");
+        await service.StopAsync();
+    }
+
+    return ratio >= 0.5 ? 0 : 1;
+}
+finally
+{
+    Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    work.Delete(recursive: true);
+}
+
+internal sealed record BenchOptions(int Documents, int Concurrency, int Seconds, int Rounds, int Events, int WatchEvents, string? Postgres)
+{
+    public static BenchOptions Parse(string[] args)
+    {
+        string? Get(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+        int Int(string name, int fallback) => Get(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+        return new BenchOptions(
+            Int("--documents", 1_000_000), Int("--concurrency", 64), Int("--seconds", 5), Int("--rounds", 2), Int("--events", 50_000), Int("--watch-events", 300),
+            Get("--postgres") ?? Environment.GetEnvironmentVariable("STATUS_BENCH_POSTGRES"));
+    }
+}
+
+internal static class Bench
+{
+    public sealed record Result(long Calls, TimeSpan Elapsed, double[] LatenciesMs)
+    {
+        public double PerSecond => Calls / Elapsed.TotalSeconds;
+
+        public double P(double percentile) => Percentile(LatenciesMs, percentile);
+    }
+
+    public static double Percentile(IReadOnlyCollection<double> values, double percentile)
+    {
+        var sorted = values.Order().ToArray();
+        if (sorted.Length == 0)
+        {
+            return double.NaN;
+        }
+
+        var index = (int)Math.Ceiling(percentile / 100 * sorted.Length) - 1;
+        return sorted[Math.Clamp(index, 0, sorted.Length - 1)];
+    }
+
+    /// <summary>The fast path: one transaction, one prepared insert, documents only (GetDocumentStatus reads nothing else).</summary>
+    public static string[] BulkLoad(string path, int count)
+    {
+        var store = new SqliteStatusStore(path);
+        store.MigrateAsync(CancellationToken.None).GetAwaiter().GetResult();
+        var tokens = new string[count];
+        using var connection = store.OpenConnection();
+        using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF";
+            pragma.ExecuteNonQuery();
+        }
+
+        using var transaction = connection.BeginTransaction();
+        using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = SqlStatusStore.UpsertDocument;
+        var t0 = DateTimeOffset.UtcNow.AddDays(-30).ToUnixTimeMilliseconds();
+        var random = new Random(42);
+        string[] providers = ["inkless", "insigner", "instnt", "inscribe", "generic"];
+        for (var i = 0; i < count; i++)
+        {
+            var token = $"doc-{i:x8}-{random.Next():x8}";
+            tokens[i] = token;
+            var at = t0 + random.Next(0, 30 * 24 * 3600) * 1000L;
+            var status = (LifecycleStatus)random.Next(1, 6);
+            var e = new ProjectedEvent($"evt-{i:x8}", token, providers[i % providers.Length], "document.updated", "DOCUMENT_PROCESSED", status, at, at + 400, false, "signer:1", "documents.events.v1", i % 6, i);
+            var d = new DocumentSnapshot(token, status, at, e.EventId, FoldKey.Of(e), e, at - 60_000, at + 500, 1 + (i % 7), false);
+            SqlStatusStore.BindDocument(insert, d);
+            if (i == 0)
+            {
+                insert.Prepare();
+            }
+
+            insert.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+        return tokens;
+    }
+
+    public static async Task<Uri> StartRegistryAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Services.AddSchemaRegistry();
+        var app = builder.Build();
+        app.MapSchemaRegistry();
+        await app.StartAsync();
+        return new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+    }
+
+    public static async Task<WebApplication> StartStatusAsync(EmbeddedKafkaCluster kafka, Uri registry, string topic, string sqlitePath, string? postgres)
+    {
+        var app = StatusApplication.Create(
+        [
+            "--urls=http://127.0.0.1:0",
+            $"--Kafka:BootstrapServers={kafka.BootstrapServers}",
+            "--Kafka:AutoCreateTopics=false",
+            $"--Status:Topic={topic}",
+            $"--Status:GroupId=bench-{Guid.NewGuid():N}",
+            $"--Status:SchemaRegistryUrl={registry}",
+            $"--Status:SqlitePath={sqlitePath}",
+            $"--Status:ConnectionString={postgres}",
+            "--Status:GrpcPort=0",
+        ], builder =>
+        {
+            builder.Logging.ClearProviders();
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" });
+        });
+        await app.StartAsync();
+        return app;
+    }
+
+    public sealed class BareServer(WebApplication app, Uri address) : IAsyncDisposable
+    {
+        public Uri Address { get; } = address;
+
+        public async ValueTask DisposeAsync()
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    /// <summary>The same binding (Streaming.Grpc on Kestrel, HTTP/2 only), GetDocumentStatus answering a constant.</summary>
+    public static async Task<BareServer> StartBareAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddStreamingGrpc();
+        builder.WebHost.ConfigureKestrel(k => k.ListenGrpc(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var at = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var e = new ProjectedEvent("evt-constant", "constant", "inkless", "document.updated", "DOCUMENT_PROCESSED", LifecycleStatus.InProgress, at, at + 400, false, "signer:1", "documents.events.v1", 0, 0);
+        var state = ProtoMapping.ToState(new DocumentSnapshot("constant", LifecycleStatus.InProgress, at, e.EventId, FoldKey.Of(e), e, at, at, 3, false));
+        app.MapGrpcService(DocumentStatusGrpcService.Descriptor, b => b.Unary<GetDocumentStatusRequest, DocumentState>("GetDocumentStatus", (_, _) => Task.FromResult(state)));
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        return new BareServer(app, new Uri(address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal)));
+    }
+
+    public static async Task<Result> LoadAsync(DocumentStatusClient client, string[] tokens, int concurrency, TimeSpan duration)
+    {
+        var stop = Stopwatch.StartNew();
+        var latencies = new List<double>[concurrency];
+        var calls = 0L;
+        var workers = Enumerable.Range(0, concurrency).Select(w => Task.Run(async () =>
+        {
+            var random = new Random(w);
+            var mine = latencies[w] = new List<double>(100_000);
+            while (stop.Elapsed < duration)
+            {
+                var started = Stopwatch.GetTimestamp();
+                var state = await client.GetDocumentStatusAsync(new GetDocumentStatusRequest { DocumentToken = tokens[random.Next(tokens.Length)] });
+                mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                if (state.EventCount == 0)
+                {
+                    throw new InvalidOperationException("empty answer");
+                }
+
+                Interlocked.Increment(ref calls);
+            }
+        })).ToArray();
+        await Task.WhenAll(workers);
+        return new Result(calls, stop.Elapsed, latencies.SelectMany(l => l).ToArray());
+    }
+
+    private static ProjectedEvent[] Events(int count)
+    {
+        var events = new List<ProjectedEvent>(count);
+        var t0 = DateTimeOffset.UtcNow.AddDays(-1).ToUnixTimeMilliseconds();
+        var statuses = new[] { LifecycleStatus.Pending, LifecycleStatus.InProgress, LifecycleStatus.Unknown, LifecycleStatus.NeedsReview, LifecycleStatus.Completed };
+        for (var d = 0; d < count / 5; d++)
+        {
+            for (var k = 0; k < 5; k++)
+            {
+                var at = t0 + (d * 1000L) + (k * 60_000L);
+                events.Add(new ProjectedEvent($"bench-{d}-{k}", $"bench-doc-{d}", "insigner", "envelope.event", "DOCUMENT_PROCESSED", statuses[k], at, at + 300, false, "signer:1", "", 0, 0));
+            }
+        }
+
+        return events.ToArray();
+    }
+
+    public static async Task<int> ProduceAsync(string bootstrap, Uri registryUrl, string topic, int count)
+    {
+        using var registry = new SchemaRegistryClient(new SchemaRegistryClientOptions { Url = registryUrl });
+        var serializer = AvroWireSerializer.ForTopic(registry, topic, DocumentEventDecoder.ReaderSchema);
+        using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
+        {
+            BootstrapServers = bootstrap,
+            EnableIdempotence = true,
+            Partitioner = KafkaClientDefaults.KeyPartitioner,
+            LingerMs = 5,
+        }).Build();
+        var events = Events(count);
+        foreach (var e in events)
+        {
+            var value = await serializer.SerializeAsync(Wire.ToRecord(e));
+            while (true)
+            {
+                try
+                {
+                    producer.Produce(topic, new Message<string, byte[]> { Key = e.DocumentToken, Value = value });
+                    break;
+                }
+                catch (ProduceException<string, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+                {
+                    producer.Poll(TimeSpan.FromMilliseconds(50));
+                }
+            }
+        }
+
+        producer.Flush(TimeSpan.FromSeconds(60));
+        return events.Length;
+    }
+
+    public static async Task<double> MeasureProjectionAsync(ProjectionLoop loop, int total)
+    {
+        var clock = Stopwatch.StartNew();
+        TimeSpan? start = null;
+        long startCount = 0;
+        while (loop.Applied < total)
+        {
+            if (start is null && loop.Applied >= total / 20)
+            {
+                start = clock.Elapsed;
+                startCount = loop.Applied;
+            }
+
+            if (clock.Elapsed > TimeSpan.FromMinutes(5))
+            {
+                throw new TimeoutException($"projection stuck at {loop.Applied}/{total}: {loop.LastError}");
+            }
+
+            await Task.Delay(5);
+        }
+
+        return (loop.Applied - startCount) / (clock.Elapsed - start!.Value).TotalSeconds;
+    }
+
+    public static async Task<List<double>> WatchLatencyAsync(WebApplication service, string bootstrap, Uri registryUrl, string topic, int count)
+    {
+        using var channel = new GrpcChannel(service.GrpcAddress());
+        var client = new DocumentStatusClient(channel);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var stream = client.WatchDocumentStatusAsync(new WatchDocumentStatusRequest(), cancellationToken: cancel.Token).GetAsyncEnumerator(cancel.Token);
+        var feed = service.Services.GetRequiredService<Streaming.Status.Watching.ChangeFeed>();
+        var first = stream.MoveNextAsync().AsTask();
+        while (feed.WatcherCount == 0)
+        {
+            await Task.Delay(5);
+        }
+
+        using var registry = new SchemaRegistryClient(new SchemaRegistryClientOptions { Url = registryUrl });
+        var serializer = AvroWireSerializer.ForTopic(registry, topic, DocumentEventDecoder.ReaderSchema);
+        using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
+        {
+            BootstrapServers = bootstrap,
+            EnableIdempotence = true,
+            Partitioner = KafkaClientDefaults.KeyPartitioner,
+            LingerMs = 0,
+            SocketNagleDisable = true,
+        }).Build();
+        var latencies = new List<double>(count);
+        var next = first;
+        var at = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        for (var i = 0; i < count; i++)
+        {
+            var e = new ProjectedEvent($"watch-{i}", $"watch-doc-{i % 50}", "inkless", "document.updated", "DOCUMENT_PROCESSED", LifecycleStatus.InProgress, at + i, at + i, false, "", "", 0, 0);
+            var value = await serializer.SerializeAsync(Wire.ToRecord(e));
+            await producer.ProduceAsync(topic, new Message<string, byte[]> { Key = e.DocumentToken, Value = value });
+            var acknowledged = Stopwatch.GetTimestamp();
+            if (!await next)
+            {
+                throw new InvalidOperationException("watch ended");
+            }
+
+            latencies.Add(Stopwatch.GetElapsedTime(acknowledged).TotalMilliseconds);
+            if (stream.Current.Event?.EventId != e.EventId)
+            {
+                throw new InvalidOperationException($"unexpected change {stream.Current.Event?.EventId}");
+            }
+
+            next = stream.MoveNextAsync().AsTask();
+        }
+
+        await cancel.CancelAsync();
+        try
+        {
+            await next;
+        }
+        catch (Exception ex) when (ex is GrpcException or OperationCanceledException)
+        {
+        }
+
+        return latencies;
+    }
+
+    public static async Task<string> FreshSchemaAsync(string connectionString)
+    {
+        var schema = "bench_" + Guid.NewGuid().ToString("N")[..12];
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var create = new Npgsql.NpgsqlCommand($"CREATE SCHEMA {schema}", connection);
+        await create.ExecuteNonQueryAsync();
+        return new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { SearchPath = schema }.ToString();
+    }
+}
+
+/// <summary>A ProjectedEvent as the DocumentEvent record the normalizer would write.</summary>
+internal static class Wire
+{
+    public static GenericRecord ToRecord(ProjectedEvent e)
+    {
+        var schema = DocumentEventDecoder.ReaderSchema;
+        EnumSchema Enum(string field) => (EnumSchema)schema.GetField(field)!.Type;
+        var sourceSchema = (RecordSchema)schema.GetField("source")!.Type;
+        return new GenericRecord(schema)
+        {
+            ["event_id"] = e.EventId,
+            ["provider"] = e.Provider,
+            ["provider_event_type"] = e.ProviderEventType,
+            ["event_type"] = new GenericEnum(Enum("event_type"), e.EventType),
+            ["status"] = new GenericEnum(Enum("status"), e.Status switch
+            {
+                LifecycleStatus.Pending => "PENDING",
+                LifecycleStatus.InProgress => "IN_PROGRESS",
+                LifecycleStatus.NeedsReview => "NEEDS_REVIEW",
+                LifecycleStatus.Completed => "COMPLETED",
+                LifecycleStatus.Rejected => "REJECTED",
+                _ => "UNKNOWN",
+            }),
+            ["document_token"] = e.DocumentToken,
+            ["key_source"] = new GenericEnum(Enum("key_source"), "DOCUMENT"),
+            ["subject"] = null,
+            ["occurred_at"] = DateTimeOffset.FromUnixTimeMilliseconds(e.OccurredAtMs),
+            ["received_at"] = DateTimeOffset.FromUnixTimeMilliseconds(e.ReceivedAtMs),
+            ["test"] = e.Test,
+            ["attributes"] = new Dictionary<string, object?>(),
+            ["source"] = new GenericRecord(sourceSchema) { ["topic"] = "webhooks.raw.v1", ["partition"] = 0, ["offset"] = 0L, ["provider_event_id"] = e.EventId },
+        };
+    }
+}

@@ -11,7 +11,7 @@ namespace Streaming.Status.Store;
 /// </summary>
 public abstract class SqlStatusStore : IStatusStore
 {
-    private const string DocumentColumns =
+    protected const string DocumentColumns =
         "token, status, status_changed_at, status_event_id, fold_occurred_at, fold_received_at, fold_event_id, provider, " +
         "last_event_id, last_provider_event_type, last_event_type, last_status, last_occurred_at, last_received_at, last_test, last_subject, " +
         "last_source_topic, last_source_partition, last_source_offset, first_seen_at, updated_at, event_count, test";
@@ -151,7 +151,7 @@ public abstract class SqlStatusStore : IStatusStore
         return new BatchResult(changes, changes.Count, duplicates, batch.DeadLetters.Count);
     }
 
-    public async Task<DocumentSnapshot?> GetDocumentAsync(string documentToken, CancellationToken cancellationToken)
+    public virtual async Task<DocumentSnapshot?> GetDocumentAsync(string documentToken, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(write: false, cancellationToken);
         return await ReadDocumentAsync(connection, null, documentToken, cancellationToken);
@@ -347,7 +347,7 @@ public abstract class SqlStatusStore : IStatusStore
         return events;
     }
 
-    private static DocumentSnapshot ReadDocument(DbDataReader r)
+    protected static DocumentSnapshot ReadDocument(DbDataReader r)
     {
         var token = r.GetString(0);
         var last = new ProjectedEvent(

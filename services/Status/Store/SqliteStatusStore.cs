@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Streaming.Status.Projection;
 
 namespace Streaming.Status.Store;
 
@@ -11,6 +13,10 @@ namespace Streaming.Status.Store;
 public sealed class SqliteStatusStore : SqlStatusStore
 {
     private readonly string _connectionString;
+
+    // GetDocumentStatus is the hot path: keep open connections with the statement prepared instead of
+    // opening, parsing and preparing per call.
+    private readonly ConcurrentBag<DocumentReader> _readers = [];
 
     public SqliteStatusStore(string path)
     {
@@ -53,9 +59,65 @@ public sealed class SqliteStatusStore : SqlStatusStore
         return connection;
     }
 
+    public override Task<DocumentSnapshot?> GetDocumentAsync(string documentToken, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_readers.TryTake(out var reader))
+        {
+            reader = new DocumentReader(OpenConnection());
+        }
+
+        try
+        {
+            var document = reader.Read(documentToken);
+            _readers.Add(reader);
+            return Task.FromResult(document);
+        }
+        catch
+        {
+            reader.Dispose();
+            throw;
+        }
+    }
+
     public override ValueTask DisposeAsync()
     {
+        while (_readers.TryTake(out var reader))
+        {
+            reader.Dispose();
+        }
+
         SqliteConnection.ClearAllPools();
         return ValueTask.CompletedTask;
+    }
+
+    private sealed class DocumentReader : IDisposable
+    {
+        private readonly SqliteConnection _connection;
+        private readonly SqliteCommand _command;
+        private readonly SqliteParameter _token;
+
+        public DocumentReader(SqliteConnection connection)
+        {
+            _connection = connection;
+            _command = connection.CreateCommand();
+            _command.CommandText = $"SELECT {DocumentColumns} FROM documents WHERE token = @tok";
+            _token = _command.Parameters.Add("@tok", SqliteType.Text);
+            _token.Value = "";
+            _command.Prepare();
+        }
+
+        public DocumentSnapshot? Read(string token)
+        {
+            _token.Value = token;
+            using var reader = _command.ExecuteReader();
+            return reader.Read() ? ReadDocument(reader) : null;
+        }
+
+        public void Dispose()
+        {
+            _command.Dispose();
+            _connection.Dispose();
+        }
     }
 }

@@ -79,9 +79,8 @@ public static class StatusApplication
         configure?.Invoke(builder);
 
         // Both endpoints are declared in code (gRPC needs its own HTTP/2-only port), so "urls" is read here and
-        // cleared for Kestrel, which would otherwise warn that code overrides it.
+        // turned into HTTP/1.1 endpoints (Kestrel logs once that code-defined endpoints override it).
         var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey];
-        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, "");
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             kestrel.AddServerHeader = false;

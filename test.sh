@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/prerequisites.sh test
+# PostgreSQL for the status store tests: a throwaway server unless TEST_POSTGRES_CONNECTION is already set.
+TEST_POSTGRES_CONNECTION="$(scripts/postgres-for-tests.sh)"
+export TEST_POSTGRES_CONNECTION
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build Streaming.sln -c Release -nologo -v quiet
 log="$(mktemp)"

@@ -14,6 +14,7 @@ if [ "$mode" = "test" ]; then
     python3 python3-avro                      # Apache Avro (Python) for Avro interop
     python3-confluent-kafka python3-requests  # Confluent's Python schema registry client
     python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc  # gRPC interop
+    postgresql                                # the status store's PostgreSQL tests
     docker-compose python3-yaml               # deployment tests: compose config, rendered manifests
   )
   # kubectl with kustomize for the deployment tests: Debian's, unless one is installed already

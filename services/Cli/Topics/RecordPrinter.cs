@@ -1,0 +1,89 @@
+using System.Collections;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Confluent.Kafka;
+using Streaming.Avro;
+using Streaming.Kafka;
+using Streaming.SchemaRegistry;
+
+namespace Streaming.Cli.Topics;
+
+/// <summary>Turns raw and normalized records into JSON: headers and body for raw topics, the decoded DocumentEvent for Avro ones.</summary>
+public sealed class RecordPrinter(AvroWireDeserializer? avro)
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public async Task<JsonObject> ToJsonAsync(ConsumeResult<byte[]?, byte[]?> record, bool fullBody, CancellationToken cancellationToken)
+    {
+        var json = new JsonObject
+        {
+            ["topic"] = record.Topic,
+            ["partition"] = record.Partition.Value,
+            ["offset"] = record.Offset.Value,
+            ["timestamp"] = record.Message.Timestamp.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
+            ["key"] = record.Message.Key is null ? null : Encoding.UTF8.GetString(record.Message.Key),
+        };
+        var headers = new JsonObject();
+        foreach (var header in record.Message.Headers ?? [])
+        {
+            headers[header.Key] = Encoding.UTF8.GetString(header.GetValueBytes());
+        }
+
+        json["headers"] = headers;
+        var value = record.Message.Value ?? [];
+        if (avro is not null && value.Length > 5 && value[0] == 0)
+        {
+            json["value"] = ToJson(await avro.DeserializeAsync(value, cancellationToken));
+        }
+        else
+        {
+            var text = Encoding.UTF8.GetString(value);
+            if (!fullBody && text.Length > 2000)
+            {
+                text = text[..2000] + $"... ({value.Length} bytes; --full shows all)";
+            }
+
+            json["body"] = text;
+        }
+
+        return json;
+    }
+
+    public static string Format(JsonObject record, bool json) => json ? record.ToJsonString() : record.ToJsonString(Indented);
+
+    /// <summary>The generic Avro data model as JSON (enums as symbols, timestamps as ISO 8601).</summary>
+    public static JsonNode? ToJson(object? datum) => datum switch
+    {
+        null => null,
+        GenericRecord record => new JsonObject(record.Schema.Fields.Select(f => KeyValuePair.Create(f.Name, ToJson(record[f.Name])))),
+        GenericEnum symbol => JsonValue.Create(symbol.Symbol),
+        GenericFixed fixedValue => JsonValue.Create(Convert.ToHexStringLower(fixedValue.Value)),
+        DateTimeOffset time => JsonValue.Create(time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)),
+        byte[] bytes => JsonValue.Create(Convert.ToBase64String(bytes)),
+        string text => JsonValue.Create(text),
+        bool flag => JsonValue.Create(flag),
+        int number => JsonValue.Create(number),
+        long number => JsonValue.Create(number),
+        float number => JsonValue.Create(number),
+        double number => JsonValue.Create(number),
+        IDictionary map => new JsonObject(map.Keys.Cast<object>().Select(k => KeyValuePair.Create(k.ToString()!, ToJson(map[k])))),
+        IEnumerable items => new JsonArray(items.Cast<object?>().Select(ToJson).ToArray()),
+        _ => JsonValue.Create(datum.ToString()),
+    };
+
+    /// <summary>True for the product's Avro topics.</summary>
+    public static bool IsAvroTopic(string topic) => topic == KafkaTopics.DocumentEvents;
+
+    internal static ConsumerConfig ReaderConfig(string bootstrapServers) => new()
+    {
+        BootstrapServers = bootstrapServers,
+        GroupId = "streaming-cli-" + Guid.NewGuid().ToString("N"),
+        EnableAutoCommit = false,
+        // Only what the normalizer committed: aborted transactions are not shown.
+        IsolationLevel = IsolationLevel.ReadCommitted,
+        EnablePartitionEof = true,
+        SocketTimeoutMs = 10_000,
+    };
+}

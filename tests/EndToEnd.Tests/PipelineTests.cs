@@ -1,0 +1,129 @@
+using System.Text.Json;
+using Confluent.Kafka;
+using Streaming.Cli;
+using Streaming.Contracts.Status.V1;
+using Streaming.Grpc;
+using Streaming.Grpc.Client;
+using Streaming.Kafka;
+using Streaming.Testing;
+
+namespace Streaming.EndToEnd.Tests;
+
+/// <summary>
+/// The whole product as a user meets it: the one-command platform in its own process, every provider's
+/// lifecycle sent with the CLI (duplicates and out-of-order deliveries included), then the answers
+/// checked where users look: the gRPC API and the normalized topic.
+/// </summary>
+public sealed class PipelineTests : IAsyncLifetime
+{
+    private readonly PlatformProcess _platform = new();
+
+    public Task InitializeAsync() => _platform.InitializeAsync();
+
+    public Task DisposeAsync() => _platform.DisposeAsync();
+
+    [Fact]
+    public async Task Every_provider_lifecycle_ends_in_its_final_status_with_one_normalized_record_per_distinct_event()
+    {
+        // 1. Send every provider's lifecycle with the CLI, as a user would.
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = await Cli.Cli.InvokeAsync(["--ready-file", _platform.ReadyFile, "send", "--json"], output, error);
+        Assert.True(exit == ExitCodes.Ok, $"streaming send exited {exit}: {error}\n{output}\n{_platform.Log}");
+        using var summary = JsonDocument.Parse(output.ToString());
+        var sent = summary.RootElement.GetProperty("sent").GetInt32();
+        Assert.Equal(sent, summary.RootElement.GetProperty("accepted").GetInt32());
+        var documents = summary.RootElement.GetProperty("documents").EnumerateArray()
+            .Select(d => (Provider: d.GetProperty("provider").GetString()!, Token: d.GetProperty("token").GetString()!,
+                Status: d.GetProperty("expectedStatus").GetString()!, Distinct: d.GetProperty("distinctEvents").GetInt32()))
+            .ToList();
+        Assert.Equal(["generic", "inkless", "inscribe", "insigner", "instnt"], documents.Select(d => d.Provider).Order());
+        Assert.True(sent > documents.Sum(d => d.Distinct), "the lifecycles include duplicates");
+
+        // 2. Over gRPC: every document reaches its final status, with each distinct event counted once.
+        using var channel = new GrpcChannel(_platform.Grpc);
+        var client = new DocumentStatusClient(channel);
+        foreach (var document in documents)
+        {
+            var state = await Eventually.Until(async () =>
+            {
+                try
+                {
+                    var s = await client.GetDocumentStatusAsync(new GetDocumentStatusRequest { DocumentToken = document.Token });
+                    return s.EventCount == document.Distinct && s.Status.ToString().Equals(document.Status, StringComparison.OrdinalIgnoreCase) ? s : null;
+                }
+                catch (GrpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+                {
+                    return null;
+                }
+            }, TimeSpan.FromSeconds(45), $"{document.Provider} document {document.Token} to be {document.Status} with {document.Distinct} events\n{_platform.Log}");
+            Assert.Equal(document.Provider, state.Provider);
+
+            var history = await client.ListDocumentEventsAsync(new ListDocumentEventsRequest { DocumentToken = document.Token });
+            Assert.Equal(document.Distinct, history.Events.Count);
+            Assert.Equal(document.Distinct, history.Events.Select(e => e.EventId).Distinct().Count());
+        }
+
+        // 3. On documents.events.v1: exactly one normalized record per distinct provider event.
+        var tokens = documents.ToDictionary(d => d.Token, d => d.Distinct);
+        var records = ReadToEnd(_platform.Kafka, KafkaTopics.DocumentEvents)
+            .Where(r => r.Message.Key is not null && tokens.ContainsKey(r.Message.Key))
+            .ToList();
+        foreach (var (token, distinct) in tokens)
+        {
+            var mine = records.Where(r => r.Message.Key == token).ToList();
+            var eventIds = mine.Select(r => RawEventHeaders.Get(r.Message.Headers, RawEventHeaders.EventId)).ToList();
+            Assert.True(mine.Count == distinct, $"{token}: {mine.Count} normalized records, expected {distinct} (event ids {string.Join(", ", eventIds)})");
+            Assert.Equal(distinct, eventIds.Distinct().Count());
+        }
+
+        // The CLI reads the same topic through the registry.
+        var tail = new StringWriter();
+        Assert.Equal(ExitCodes.Ok, await Cli.Cli.InvokeAsync(
+            ["--ready-file", _platform.ReadyFile, "tail", KafkaTopics.DocumentEvents, "--from-beginning", "--until-end", "--json"], tail, error));
+        Assert.Equal(records.Count, tail.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => tokens.Keys.Any(t => l.Contains($"\"document_token\":\"{t}\"", StringComparison.Ordinal))));
+
+        // 4. SIGTERM stops everything cleanly.
+        Assert.Equal(0, await _platform.StopAsync());
+    }
+
+    private static List<ConsumeResult<string?, byte[]>> ReadToEnd(string bootstrapServers, string topic)
+    {
+        using var consumer = new ConsumerBuilder<string?, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            GroupId = "e2e-" + Guid.NewGuid().ToString("N"),
+            IsolationLevel = IsolationLevel.ReadCommitted,
+            EnablePartitionEof = true,
+            EnableAutoCommit = false,
+        }).SetKeyDeserializer(Deserializers.Utf8).Build();
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();
+        var partitions = admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.Single().Partitions
+            .Select(p => new TopicPartitionOffset(topic, p.PartitionId, Offset.Beginning)).ToList();
+        consumer.Assign(partitions);
+        var records = new List<ConsumeResult<string?, byte[]>>();
+        var atEnd = new HashSet<int>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (atEnd.Count < partitions.Count && DateTime.UtcNow < deadline)
+        {
+            var result = consumer.Consume(TimeSpan.FromMilliseconds(200));
+            if (result is null)
+            {
+                continue;
+            }
+
+            if (result.IsPartitionEOF)
+            {
+                atEnd.Add(result.Partition.Value);
+            }
+            else
+            {
+                records.Add(result);
+            }
+        }
+
+        consumer.Close();
+        Assert.True(atEnd.Count == partitions.Count, $"read {records.Count} records but not to the end of every partition of {topic}");
+        return records;
+    }
+}

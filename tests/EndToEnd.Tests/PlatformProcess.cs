@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+
+namespace Streaming.EndToEnd.Tests;
+
+/// <summary>The one-command platform (services/Platform) as a separate process on free ports, found through its --ready-file.</summary>
+public sealed class PlatformProcess : IAsyncLifetime
+{
+    private readonly StringBuilder _log = new();
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "e2e-" + Guid.NewGuid().ToString("N")[..8]);
+    private Process? _process;
+
+    public string ReadyFile => Path.Combine(_directory, "ready.json");
+
+    public Uri Ingress { get; private set; } = null!;
+
+    public Uri Grpc { get; private set; } = null!;
+
+    public Uri SchemaRegistry { get; private set; } = null!;
+
+    public string Kafka { get; private set; } = null!;
+
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    public int? ExitCode => _process is { HasExited: true } p ? p.ExitCode : null;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_directory);
+        var assembly = typeof(PlatformProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "PlatformAssembly").Value!;
+        Assert.True(File.Exists(assembly), $"{assembly} is missing: build services/Platform first");
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = _directory,
+        };
+        foreach (var argument in new[]
+        {
+            assembly, "--ready-file", ReadyFile,
+            "--Platform:IngressPort=0", "--Platform:GrpcPort=0", "--Platform:SchemaRegistryPort=0", "--Platform:NormalizerPort=0",
+        })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        _process = Process.Start(info)!;
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!File.Exists(ReadyFile))
+        {
+            Assert.False(_process.HasExited, $"the platform exited with {(_process.HasExited ? _process.ExitCode : 0)} before it was ready:\n{Log}");
+            Assert.True(DateTime.UtcNow < deadline, $"the platform did not write its ready file within 60 s:\n{Log}");
+            await Task.Delay(50);
+        }
+
+        using var ready = JsonDocument.Parse(await File.ReadAllBytesAsync(ReadyFile));
+        Ingress = new Uri(ready.RootElement.GetProperty("ingress").GetString()!);
+        Grpc = new Uri(ready.RootElement.GetProperty("grpc").GetString()!);
+        SchemaRegistry = new Uri(ready.RootElement.GetProperty("schemaRegistry").GetString()!);
+        Kafka = ready.RootElement.GetProperty("kafka").GetString()!;
+    }
+
+    /// <summary>SIGTERM, as a container runtime or Ctrl+C would; the exit code tells whether the shutdown was clean.</summary>
+    public async Task<int> StopAsync()
+    {
+        if (_process is null || _process.HasExited)
+        {
+            return _process?.ExitCode ?? 0;
+        }
+
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"the platform did not stop within 30 s of SIGTERM:\n{Log}");
+        }
+
+        return _process.ExitCode;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_log)
+        {
+            _log.AppendLine(line);
+        }
+    }
+}

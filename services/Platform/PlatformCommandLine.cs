@@ -55,7 +55,7 @@ public static class PlatformCommandLine
             .AppendLine($"  Ingress                  {ingress}   POST {ingress}/webhooks/{{inscribe|insigner|instnt|inkless|generic}}")
             .AppendLine($"  Normalizer health        {endpoints.NormalizerHealth.ToString().TrimEnd('/')}/health/ready")
             .AppendLine($"  Status gRPC (h2c)        {endpoints.Grpc.ToString().TrimEnd('/')}   streaming.status.v1.DocumentStatusService")
-            .AppendLine("Try: streaming --ready-file FILE send, then streaming list   (Ctrl+C stops everything)");
+            .AppendLine("Try: streaming send, then streaming list (add --ready-file FILE when the ports are not the defaults). Ctrl+C stops everything.");
         return text.ToString();
     }
 }

@@ -87,6 +87,50 @@ public sealed class PipelineTests : IAsyncLifetime
         Assert.Equal(0, await _platform.StopAsync());
     }
 
+    [Fact]
+    public async Task A_dead_lettered_webhook_is_listed_with_its_reason_and_replayed_through_the_pipeline()
+    {
+        // Signed and accepted, but with neither a document token nor a correlation id: the normalizer dead-letters it.
+        var body = Path.Combine(Path.GetTempPath(), $"e2e-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(body, """{"event":"document_signed","timestamp":"2026-01-01T00:00:00Z"}""");
+        var error = new StringWriter();
+        try
+        {
+            Assert.Equal(ExitCodes.Ok, await Cli.Cli.InvokeAsync(["--ready-file", _platform.ReadyFile, "send", "--provider", "inkless", "--file", body, "--quiet"], new StringWriter(), error));
+        }
+        finally
+        {
+            File.Delete(body);
+        }
+
+        var listed = await Eventually.Until(async () =>
+        {
+            var output = new StringWriter();
+            Assert.Equal(ExitCodes.Ok, await Cli.Cli.InvokeAsync(["--ready-file", _platform.ReadyFile, "dlq", "list", "--json"], output, error));
+            var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            return lines.Length >= 1 ? lines : null;
+        }, TimeSpan.FromSeconds(30), $"the dead letter\n{error}\n{_platform.Log}");
+        using var first = JsonDocument.Parse(Assert.Single(listed));
+        Assert.Equal("missing-document-token", first.RootElement.GetProperty("reason").GetString());
+        Assert.Equal("inkless", first.RootElement.GetProperty("provider").GetString());
+
+        // Replayed unchanged (nothing was fixed), it goes through the normalizer again and lands in the DLQ again, marked.
+        var replay = new StringWriter();
+        Assert.Equal(ExitCodes.Ok, await Cli.Cli.InvokeAsync(["--ready-file", _platform.ReadyFile, "dlq", "replay", "--all"], replay, error));
+        Assert.Contains("1 record(s) replayed", replay.ToString(), StringComparison.Ordinal);
+        var again = await Eventually.Until(async () =>
+        {
+            var output = new StringWriter();
+            await Cli.Cli.InvokeAsync(["--ready-file", _platform.ReadyFile, "dlq", "list", "--json"], output, error);
+            var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            return lines.Length >= 2 ? lines : null;
+        }, TimeSpan.FromSeconds(30), $"the replayed record back in the DLQ\n{error}\n{_platform.Log}");
+        using var second = JsonDocument.Parse(again[1]);
+        var origin = $"{KafkaTopics.RawDeadLetter}/{first.RootElement.GetProperty("partition").GetInt32()}/{first.RootElement.GetProperty("offset").GetInt64()}";
+        Assert.Equal(origin, second.RootElement.GetProperty("replayedFrom").GetString());
+        Assert.Equal("missing-document-token", second.RootElement.GetProperty("reason").GetString());
+    }
+
     private static List<ConsumeResult<string?, byte[]>> ReadToEnd(string bootstrapServers, string topic)
     {
         using var consumer = new ConsumerBuilder<string?, byte[]>(new ConsumerConfig

@@ -90,7 +90,8 @@ public static class SendCommand
 
             var body = await File.ReadAllBytesAsync(file.FullName, cancellationToken);
             var delivery = new WebhookDelivery(providers[0], "", "(file)", DeliveryKind.First, body, () => signer.Sign(providers[0], body));
-            return Report([await sender.SendAsync(delivery, cancellationToken)], TimeSpan.Zero, [], sender, output, json, quiet);
+            var one = await sender.SendAsync(delivery, cancellationToken);
+            return Report([one], one.Latency, [], sender, output, json, quiet);
         }
 
         if (result.GetValue(CountOption) is > 0 and var count)

@@ -19,6 +19,7 @@ public static class NormalizerApplication
             .Validate(o => o.DedupeWindow > TimeSpan.Zero, "Normalizer:DedupeWindow must be positive")
             .Validate(o => o.TransactionTimeout >= TimeSpan.FromSeconds(1) && o.TransactionTimeout > o.BatchTimeout * 2, "Normalizer:TransactionTimeout must be at least 1 s and well above BatchTimeout")
             .Validate(o => o.SessionTimeout >= TimeSpan.FromSeconds(1), "Normalizer:SessionTimeout must be at least 1 s")
+            .Validate(o => o.FetchWait is null || (o.FetchWait >= TimeSpan.FromMilliseconds(1) && o.FetchWait <= TimeSpan.FromSeconds(5)), "Normalizer:FetchWait must be between 1 ms and 5 s")
             .Validate(o => string.IsNullOrWhiteSpace(o.SchemaRegistryUrl) || Uri.TryCreate(o.SchemaRegistryUrl, UriKind.Absolute, out _), "Normalizer:SchemaRegistryUrl must be an absolute URL or empty")
             .Validate(o => o.InputTopic != o.OutputTopic && o.InputTopic != o.DeadLetterTopic, "Normalizer: the input topic must differ from the output and DLQ topics")
             .ValidateOnStart();

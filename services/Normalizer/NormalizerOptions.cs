@@ -52,6 +52,13 @@ public sealed class NormalizerOptions
     /// <summary>transaction.timeout.ms: how long the broker waits before aborting the transaction of a dead replica.</summary>
     public TimeSpan TransactionTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// fetch.wait.max.ms of the raw-topic consumer: how long the broker may hold a fetch with nothing to
+    /// return. librdkafka's mock broker holds it that long even when records arrive meanwhile, so the
+    /// embedded platform sets it low; empty keeps librdkafka's default (500 ms).
+    /// </summary>
+    public TimeSpan? FetchWait { get; set; }
+
     /// <summary>Consumer group session timeout: how long a dead replica keeps its partitions.</summary>
     public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromSeconds(45);
 

@@ -121,7 +121,7 @@ public sealed class PlatformHost : IAsyncDisposable
                 // The mock broker answers an empty fetch only when fetch.wait.max.ms (500 ms by default) has passed,
                 // even if records arrive meanwhile: each hop would add up to half a second (bench/e2e.sh measured
                 // p50 290 ms end to end with it, 26 ms with 10 ms). The status service already sets its own (Status:FetchWait).
-                ["Kafka:Config:fetch.wait.max.ms"] = "10",
+                ["Normalizer:FetchWait"] = "00:00:00.010",
             });
         });
         await StartAsync("normalizer", normalizer, cancellationToken);

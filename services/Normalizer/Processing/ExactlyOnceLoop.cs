@@ -14,7 +14,8 @@ public sealed record LoopSettings(
     TimeSpan BatchTimeout,
     TimeSpan TransactionTimeout,
     TimeSpan SessionTimeout,
-    bool MirrorOffsetCommits = false);
+    bool MirrorOffsetCommits = false,
+    TimeSpan? FetchWait = null);
 
 /// <summary>
 /// Consume → transform → produce with exactly-once semantics: one transactional producer, a read_committed
@@ -364,6 +365,7 @@ public sealed partial class ExactlyOnceLoop
             AutoOffsetReset = AutoOffsetReset.Earliest,
             SessionTimeoutMs = session,
             HeartbeatIntervalMs = Math.Max(100, Math.Min(3000, session / 3)),
+            FetchWaitMaxMs = _settings.FetchWait is { } wait ? (int)wait.TotalMilliseconds : null,
             ReconnectBackoffMaxMs = KafkaClientDefaults.ReconnectBackoffMaxMs,
             ClientId = _settings.TransactionalId,
         };

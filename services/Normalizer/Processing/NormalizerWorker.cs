@@ -52,7 +52,8 @@ public sealed partial class NormalizerWorker(
             _loop = new ExactlyOnceLoop(
                 new LoopSettings(
                     client, o.InputTopic, o.GroupId, o.EffectiveTransactionalId, o.BatchSize, o.BatchTimeout, o.TransactionTimeout, o.SessionTimeout,
-                    MirrorOffsetCommits: o.CommitOffsetsOutsideTransaction ?? kafka.Embedded is not null),
+                    MirrorOffsetCommits: o.CommitOffsetsOutsideTransaction ?? kafka.Embedded is not null,
+                    FetchWait: o.FetchWait),
                 Transform,
                 loggers.CreateLogger<ExactlyOnceLoop>(),
                 faults);

@@ -14,7 +14,7 @@ fi
 
 duration="${1:-10}"
 connections="${BENCH_CONNECTIONS:-32}"
-rounds=2
+rounds="${BENCH_ROUNDS:-2}"
 secret="bench-inkless-secret"
 work="$(mktemp -d)"
 trap 'kill "$host_pid" 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -13,13 +13,12 @@ namespace Streaming.Status.Tests;
 /// </summary>
 public sealed class StatusInteropTests
 {
-    private const string AptPackages = "python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc";
     private const string Token = "status-interop-token-0123456789";
 
     [Fact]
     public async Task Python_grpcio_client_interoperates_with_the_status_service()
     {
-        await RequireToolsAsync();
+        await InteropTools.RequireGrpcPythonAsync();
         using var setup = StatusSetup.Create(partitions: 2);
         await using var host = await StatusHost.StartAsync(setup, new Dictionary<string, string?> { ["Grpc:BearerTokens:0"] = Token });
         using var producer = new EventProducer(setup.Topic, await TestRegistry.UrlAsync());
@@ -71,40 +70,6 @@ public sealed class StatusInteropTests
         finally
         {
             work.Delete(recursive: true);
-        }
-    }
-
-    private static async Task RequireToolsAsync()
-    {
-        // A missing toolchain fails loudly: a skipped interop test proves nothing.
-        if (!File.Exists(ExternalProcess.DebianPython))
-        {
-            Assert.Fail($"{ExternalProcess.DebianPython} not found. Install Debian's packages: apt-get install -y python3 {AptPackages}");
-        }
-
-        var probe = new ProcessStartInfo(ExternalProcess.DebianPython, ["-c", "import grpc, google.protobuf"])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(probe)!;
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            Assert.Fail($"{ExternalProcess.DebianPython} cannot import grpc/protobuf ({error.Trim()}). Install: apt-get install -y {AptPackages}");
-        }
-
-        foreach (var tool in new[] { "protoc", "grpc_python_plugin" })
-        {
-            var found = (Environment.GetEnvironmentVariable("PATH") ?? "")
-                .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-                .Any(dir => File.Exists(Path.Combine(dir, tool)));
-            if (!found)
-            {
-                Assert.Fail($"{tool} not found on PATH. Install: apt-get install -y {AptPackages}");
-            }
         }
     }
 }

@@ -1,3 +1,4 @@
+using Streaming.Testing;
 using System.Diagnostics;
 using System.Reflection;
 using System.Text;
@@ -14,8 +15,7 @@ namespace Streaming.Grpc.Tests;
 public sealed class InteropTests : IClassFixture<AuthenticatedGrpcServerFixture>
 {
     // Debian's own interpreter: another python3 earlier on PATH may lack the Debian packages.
-    private const string Python = "/usr/bin/python3";
-    private const string AptPackages = "python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc";
+    private const string Python = ExternalProcess.DebianPython;
     private readonly AuthenticatedGrpcServerFixture _fixture;
 
     public InteropTests(AuthenticatedGrpcServerFixture fixture)
@@ -26,7 +26,7 @@ public sealed class InteropTests : IClassFixture<AuthenticatedGrpcServerFixture>
     [Fact]
     public async Task Python_grpcio_client_interoperates()
     {
-        await RequireToolsAsync();
+        await InteropTools.RequireGrpcPythonAsync();
         var repoRoot = typeof(InteropTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepoRoot").Value!;
         var script = Path.Combine(repoRoot, "tests", "Streaming.Grpc.Tests", "interop", "grpc_interop_client.py");
         var work = Directory.CreateTempSubdirectory("grpc-interop-");
@@ -82,40 +82,6 @@ public sealed class InteropTests : IClassFixture<AuthenticatedGrpcServerFixture>
         finally
         {
             work.Delete(recursive: true);
-        }
-    }
-
-    private static async Task RequireToolsAsync()
-    {
-        // A missing toolchain fails loudly: a skipped interop test proves nothing.
-        if (!File.Exists(Python))
-        {
-            Assert.Fail($"{Python} not found. Install Debian's packages: apt-get install -y python3 {AptPackages}");
-        }
-
-        var probe = new ProcessStartInfo(Python, ["-c", "import grpc, google.protobuf"])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(probe)!;
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            Assert.Fail($"{Python} cannot import grpc/protobuf ({error.Trim()}). Install: apt-get install -y {AptPackages}");
-        }
-
-        foreach (var tool in new[] { "protoc", "grpc_python_plugin" })
-        {
-            var found = (Environment.GetEnvironmentVariable("PATH") ?? "")
-                .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-                .Any(dir => File.Exists(Path.Combine(dir, tool)));
-            if (!found)
-            {
-                Assert.Fail($"{tool} not found on PATH. Install: apt-get install -y {AptPackages}");
-            }
         }
     }
 }

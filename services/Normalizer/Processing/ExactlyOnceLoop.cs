@@ -157,7 +157,17 @@ public sealed partial class ExactlyOnceLoop
             // settled (an open transaction holds read_committed readers back).
             if (_inTransaction)
             {
-                CommitBatch();
+                try
+                {
+                    CommitBatch();
+                }
+                catch (KafkaException e) when (!e.Error.IsFatal)
+                {
+                    // The record in hand is already consumed but not part of the failed batch: the abort must
+                    // rewind its partition too, or it would be skipped (lost).
+                    _batchStart.TryAdd(partition, result.Offset.Value);
+                    throw;
+                }
             }
 
             _transform.Prepare(partition, _stopping);

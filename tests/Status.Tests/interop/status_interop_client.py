@@ -11,43 +11,19 @@ The driving test has projected two documents before starting this script:
 """
 
 import argparse
-import importlib.util
 import os
-import shutil
-import subprocess
 import sys
 import traceback
 
-PROTOS = [
-    "status/v1/document_status.proto",
-    "grpc/health/v1/health.proto",
-    "grpc/reflection/v1/reflection.proto",
-    "grpc/reflection/v1alpha/reflection.proto",
-]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Streaming.Testing", "interop"))
+from grpc_stubs import generate, load  # noqa: E402  (shared with the other interop clients)
+
 
 WATCH_TIMEOUT = 30.0
 
 
 def say(line):
     print(line, flush=True)
-
-
-def generate(contracts, work):
-    plugin = shutil.which("grpc_python_plugin")
-    if plugin is None or shutil.which("protoc") is None:
-        raise SystemExit("protoc or grpc_python_plugin missing: apt-get install -y protobuf-compiler protobuf-compiler-grpc")
-    subprocess.run(
-        ["protoc", "-I", contracts, "--python_out=" + work, "--grpc_out=" + work,
-         "--plugin=protoc-gen-grpc=" + plugin] + PROTOS,
-        check=True)
-
-
-def load(work, relative, alias):
-    # grpc/health/... would shadow the installed grpc package if imported by package path.
-    spec = importlib.util.spec_from_file_location(alias, os.path.join(work, relative))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 class Cases:

@@ -85,9 +85,6 @@ public sealed partial class RawEventPublisher : IDisposable
         return await Producer().ProduceAsync(_topic, message);
     }
 
-    /// <summary>Waits for every record in flight (graceful shutdown).</summary>
-    public int Flush(TimeSpan timeout) => Producer().Flush(timeout);
-
     public void Dispose()
     {
         lock (_gate)

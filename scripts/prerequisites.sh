@@ -14,12 +14,15 @@ if [ "$mode" = "test" ]; then
     python3 python3-avro                      # Apache Avro (Python) for Avro interop
     python3-confluent-kafka python3-requests  # Confluent's Python schema registry client
     python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc  # gRPC interop
+    libprotobuf-dev                           # protoc's well-known types (google/protobuf/timestamp.proto)
     postgresql                                # the status store's PostgreSQL tests
     docker-compose python3-yaml               # deployment tests: compose config, rendered manifests
   )
   # kubectl with kustomize for the deployment tests: Debian's, unless one is installed already
   # (another vendor's kubectl package owns the same path).
   command -v kubectl >/dev/null 2>&1 || packages+=(kubernetes-client)
+  # Node runs Instnt's own sample signing code in the ingress tests: Debian's, unless one is installed already.
+  command -v node >/dev/null 2>&1 || packages+=(nodejs)
 fi
 
 if ! command -v dotnet >/dev/null 2>&1; then

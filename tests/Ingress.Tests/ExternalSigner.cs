@@ -50,6 +50,16 @@ public sealed class RsaKeyPair
         return new RsaKeyPair(key, pub);
     }
 
+    /// <summary>
+    /// Base64 RSA-SHA256 signature over the body's SHA-256 digest (the reading of Instnt's Node sample), made by
+    /// openssl: the digest with dgst -binary, then signed like any content.
+    /// </summary>
+    public string SignDigest(byte[] body) => Sign(Convert.FromHexString(ExternalProcess.Run("openssl", ["dgst", "-sha256", "-r"], body)[..64]));
+
+    /// <summary>Base64 signature made by Instnt's Node sample code run in reverse by node ("digest" or "body").</summary>
+    public string SignWithNode(string reading, byte[] body) =>
+        ExternalProcess.Run("node", [Path.Combine(AppContext.BaseDirectory, "tools", "instnt_node_sample.js"), reading, PrivateKeyPath], body);
+
     /// <summary>Base64 signature of the content (openssl dgst -sha256 -sign: PKCS#1 v1.5).</summary>
     public string Sign(byte[] content)
     {

@@ -88,7 +88,7 @@ public sealed class IngressBehaviourTests(IngressFixture fixture)
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        var eventId = answer.RootElement.GetProperty("eventId").GetString()!;
+        var eventId = answer.RootElement.GetProperty("providerEventId").GetString()!;
         Assert.Equal(KeySources.Fallback, answer.RootElement.GetProperty("keySource").GetString());
         var record = await fixture.Records.WaitForKeyAsync(eventId);
         Assert.Equal(body, record.Message.Value);
@@ -103,8 +103,8 @@ public sealed class IngressBehaviourTests(IngressFixture fixture)
         using var first = await _client.PostAsync("inkless", signed);
         using var second = await _client.PostAsync("inkless", signed);
 
-        var firstId = JsonDocument.Parse(await first.Content.ReadAsStringAsync()).RootElement.GetProperty("eventId").GetString();
-        var secondId = JsonDocument.Parse(await second.Content.ReadAsStringAsync()).RootElement.GetProperty("eventId").GetString();
+        var firstId = JsonDocument.Parse(await first.Content.ReadAsStringAsync()).RootElement.GetProperty("providerEventId").GetString();
+        var secondId = JsonDocument.Parse(await second.Content.ReadAsStringAsync()).RootElement.GetProperty("providerEventId").GetString();
         Assert.Equal(firstId, secondId);
         Assert.StartsWith("sha256:", firstId, StringComparison.Ordinal);
     }

@@ -119,10 +119,10 @@ public sealed class InSignerCase : ProviderCase
         });
         var timestamp = at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var secret = options.WrongSecret ? "0000" : Secrets[options.SecretIndex];
-        var signed = ExternalSigner.Concat(ExternalSigner.Utf8(timestamp + "."), body);
+        // inSigner's "Webhook Security" page: sha256=<hex HMAC-SHA256(secret, raw body)>; the timestamp is sent, not signed.
         return new SignedRequest(token, body, new()
         {
-            [SignatureHeader] = "sha256=" + ExternalSigner.HmacText(secret, signed, hex: true),
+            [SignatureHeader] = "sha256=" + ExternalSigner.HmacText(secret, body, hex: true),
             ["X-InSigner-Timestamp"] = timestamp,
             ["X-InSigner-Delivery-Id"] = id,
             ["X-InSigner-Event"] = "signer.completed",

@@ -46,7 +46,7 @@ public sealed class WebhookVerificationTests(IngressFixture fixture)
         }
 
         using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Equal(eventId, answer.RootElement.GetProperty("eventId").GetString());
+        Assert.Equal(eventId, answer.RootElement.GetProperty("providerEventId").GetString());
         Assert.False(string.IsNullOrEmpty(RawEventHeaders.Get(headers, RawEventHeaders.EventType)));
     }
 
@@ -227,6 +227,69 @@ public sealed class WebhookVerificationTests(IngressFixture fixture)
         using var response = await _client.PostWebhookAsync("generic", signed.Body, headers);
 
         await AssertUnauthorizedAsync(response, "signature_mismatch", signed);
+    }
+
+    [Theory]
+    [InlineData("openssl-body")]
+    [InlineData("openssl-digest")]
+    [InlineData("node-sample-digest")]
+    [InlineData("node-body")]
+    public async Task Instnt_accepts_a_signature_under_either_reading_of_its_doc_with_every_configured_key(string reading)
+    {
+        var instnt = ProviderCase.Get("instnt");
+        foreach (var (key, index) in new[] { (ExternalSigner.RsaPrimary, 0), (ExternalSigner.RsaSecondary, 1) })
+        {
+            var signed = instnt.Create(new SignOptions { SecretIndex = index });
+            var signature = reading switch
+            {
+                "openssl-body" => key.Sign(signed.Body),
+                "openssl-digest" => key.SignDigest(signed.Body),
+                "node-sample-digest" => key.SignWithNode("digest", signed.Body),
+                _ => key.SignWithNode("body", signed.Body),
+            };
+
+            using var response = await _client.PostWebhookAsync("instnt", signed.Body, new Dictionary<string, string> { ["Instnt-Signature"] = signature });
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            await fixture.Records.WaitForKeyAsync(signed.DocumentToken);
+        }
+    }
+
+    [Fact]
+    public async Task Instnt_rejects_a_digest_reading_signature_over_another_body()
+    {
+        var signed = ProviderCase.Get("instnt").Create(new SignOptions());
+        var other = ProviderCase.Get("instnt").Create(new SignOptions());
+
+        using var response = await _client.PostWebhookAsync("instnt", signed.Body, new Dictionary<string, string> { ["Instnt-Signature"] = ExternalSigner.RsaPrimary.SignWithNode("digest", other.Body) });
+
+        await AssertUnauthorizedAsync(response, "signature_mismatch", signed);
+        await AssertNeverPublishedAsync("instnt", signed.DocumentToken);
+    }
+
+    [Fact]
+    public async Task InSigner_rejects_a_signature_over_timestamp_and_body_and_a_missing_timestamp()
+    {
+        var signed = ProviderCase.Get("insigner").Create(new SignOptions());
+        var timestamp = signed.Headers["X-InSigner-Timestamp"];
+        var secret = "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90";
+        var timestampBound = new Dictionary<string, string>(signed.Headers)
+        {
+            ["X-InSigner-Signature"] = "sha256=" + ExternalSigner.HmacText(secret, ExternalSigner.Concat(ExternalSigner.Utf8(timestamp + "."), signed.Body), hex: true),
+        };
+        using (var response = await _client.PostWebhookAsync("insigner", signed.Body, timestampBound))
+        {
+            await AssertUnauthorizedAsync(response, "signature_mismatch", signed);
+        }
+
+        var noTimestamp = new Dictionary<string, string>(signed.Headers);
+        noTimestamp.Remove("X-InSigner-Timestamp");
+        using (var response = await _client.PostWebhookAsync("insigner", signed.Body, noTimestamp))
+        {
+            await AssertUnauthorizedAsync(response, "timestamp_missing", signed);
+        }
+
+        await AssertNeverPublishedAsync("insigner", signed.DocumentToken);
     }
 
     [Fact]

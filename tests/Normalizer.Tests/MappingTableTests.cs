@@ -195,6 +195,57 @@ public sealed class MappingTableTests
     }
 
     [Fact]
+    public void A_signed_non_json_body_without_a_key_is_dead_lettered_as_unparsable_not_as_missing_a_token()
+    {
+        // What the ingress publishes for a signed body it cannot read: keyed by its event id, key-source fallback.
+        var webhook = RawWebhooks.Unparsable();
+        var fallback = webhook with
+        {
+            Key = webhook.Headers[RawEventHeaders.EventId],
+            KeySource = KeySources.Fallback,
+            Headers = new Dictionary<string, string>(webhook.Headers) { [RawEventHeaders.KeySource] = KeySources.Fallback },
+        };
+        var result = Mapper.Map(fallback.ToRawRecord());
+        Assert.Equal(DeadLetterReasons.UnparsableJson, result.DeadLetterReason);
+        Assert.StartsWith("inkless: ", result.DeadLetterDetail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_record_without_a_provider_header_is_dead_lettered()
+    {
+        var webhook = RawWebhooks.Create("inkless", "document_signed");
+        var headers = new Dictionary<string, string>(webhook.Headers);
+        headers.Remove(RawEventHeaders.Provider);
+        var result = Mapper.Map((webhook with { Headers = headers }).ToRawRecord());
+        Assert.Equal(DeadLetterReasons.MissingProvider, result.DeadLetterReason);
+    }
+
+    [Theory]
+    [InlineData("document.verification.success.")]
+    [InlineData("document.verification.success")]
+    [InlineData(" Document.Verification.Success. ")]
+    public void Instnt_success_event_matches_as_its_doc_spells_it(string providerEvent)
+    {
+        var e = StrictMapper.Map(RawWebhooks.Create("instnt", providerEvent).ToRawRecord()).Event!;
+        Assert.Equal(("VERIFICATION_SUCCEEDED", "COMPLETED", providerEvent), (e.EventType, e.Status, e.ProviderEventType));
+    }
+
+    [Theory]
+    [InlineData("docuemnt.verification.failure")]
+    [InlineData("document.verification.failure.")]
+    public void Instnt_failure_event_matches_with_the_docs_typo_and_without(string providerEvent)
+    {
+        var e = StrictMapper.Map(RawWebhooks.Create("instnt", providerEvent).ToRawRecord()).Event!;
+        Assert.Equal(("VERIFICATION_FAILED", "REJECTED"), (e.EventType, e.Status));
+    }
+
+    [Fact]
+    public void Tolerant_matching_does_not_turn_a_different_event_into_a_known_one()
+    {
+        Assert.Equal(DeadLetterReasons.UnknownEventType, StrictMapper.Map(RawWebhooks.Create("instnt", "document.verification.successful").ToRawRecord()).DeadLetterReason);
+    }
+
+    [Fact]
     public void A_provider_retry_gets_the_same_event_id()
     {
         var first = RawWebhooks.Create("insigner", "signer.completed", eventId: "dlv_1", token: "doc_1");

@@ -57,7 +57,8 @@ public sealed class ProviderSigner
             case "insigner":
                 var headers = new Dictionary<string, string>
                 {
-                    ["X-InSigner-Signature"] = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Text("insigner"), Concat(seconds + ".", body))),
+                    // inSigner signs the raw body; the timestamp travels beside it, unsigned.
+                    ["X-InSigner-Signature"] = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Text("insigner"), body)),
                     ["X-InSigner-Timestamp"] = seconds,
                     ["X-InSigner-Delivery-Id"] = eventId ?? "dlv_" + Guid.NewGuid().ToString("N"),
                 };
@@ -68,7 +69,8 @@ public sealed class ProviderSigner
 
                 return headers;
             case "instnt":
-                return new() { ["Instnt-Signature"] = Convert.ToBase64String(_instntKey.SignData(body, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)) };
+                // As Instnt's own sample code does: RSA-SHA256 over the body's SHA-256 digest.
+                return new() { ["Instnt-Signature"] = Convert.ToBase64String(_instntKey.SignData(SHA256.HashData(body), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)) };
             case "inkless":
                 return new()
                 {

@@ -72,10 +72,10 @@ public static class StatusCommands
                 throw new CliException(ExitCodes.NotFound, $"no events for document '{r.GetValue(token)}'");
             }
 
-            await output.WriteLineAsync($"{"occurred at",-24} {"provider",-9} {"provider event",-32} {"event type",-26} {"status",-12} event id");
+            await output.WriteLineAsync($"{"occurred at",-24} {"provider",-9} {"provider event",-32} {"event type",-26} {"status",-12} {"event id",-36} provider event id");
             foreach (var e in events)
             {
-                await output.WriteLineAsync($"{Time(e.OccurredAt),-24} {e.Provider,-9} {e.ProviderEventType,-32} {e.EventType,-26} {Name(e.Status),-12} {e.EventId}");
+                await output.WriteLineAsync($"{Time(e.OccurredAt),-24} {e.Provider,-9} {e.ProviderEventType,-32} {e.EventType,-26} {Name(e.Status),-12} {e.EventId,-36} {e.ProviderEventId}");
             }
 
             return ExitCodes.Ok;

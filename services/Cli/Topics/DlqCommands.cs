@@ -52,7 +52,7 @@ public static class DlqCommands
                         ["offset"] = record.Offset.Value,
                         ["key"] = record.Message.Key is null ? null : Encoding.UTF8.GetString(record.Message.Key),
                         ["provider"] = RawEventHeaders.Get(headers, RawEventHeaders.Provider),
-                        ["eventId"] = RawEventHeaders.Get(headers, RawEventHeaders.EventId),
+                        ["providerEventId"] = RawEventHeaders.Get(headers, RawEventHeaders.EventId),
                         ["eventType"] = RawEventHeaders.Get(headers, RawEventHeaders.EventType),
                         ["reason"] = RawEventHeaders.Get(headers, RawEventHeaders.DeadLetterReason),
                         ["detail"] = RawEventHeaders.Get(headers, RawEventHeaders.DeadLetterDetail),

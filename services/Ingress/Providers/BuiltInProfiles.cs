@@ -1,7 +1,7 @@
 namespace Streaming.Ingress.Providers;
 
 /// <summary>
-/// The built-in provider profiles. Each reads its vendor's webhook doc (shared/providers);
+/// The built-in provider profiles. Each reads its vendor's public webhook documentation (cited in docs/providers.md);
 /// where a doc is vague the choice made is noted here and in docs/providers.md, and every
 /// value can be overridden in configuration.
 /// </summary>
@@ -44,43 +44,47 @@ public static class BuiltInProfiles
                 OccurredAtPointers = ["/updated_at", "/completed_at", "/created_at"],
             },
 
-            // "X-InSigner-Signature: sha256=<hex>" with X-InSigner-Timestamp (Unix seconds). The doc
-            // does not say what is signed; we read it as "{timestamp}.{body}" (the common pattern
-            // for a timestamp header), +-5 minutes. Event id: the envelope's id (stable across retries).
+            // "X-InSigner-Signature: sha256=<hex>" of HMAC-SHA256(secret, raw body), as inSigner's
+            // "Webhook Security" page says. X-InSigner-Timestamp (Unix seconds) is not signed; it is
+            // still checked against +-5 minutes as that page asks of receivers. Event id: the
+            // envelope's id (stable across retries). SignedContent "{timestamp}.{body}" switches to
+            // a timestamp-bound signature for a sender that makes one.
             [InSigner] = new()
             {
                 Scheme = SignatureScheme.Hmac,
                 SignatureHeader = "X-InSigner-Signature",
                 SignatureEncoding = SignatureEncoding.Hex,
                 SignaturePrefix = "sha256=",
-                SignedContent = "{timestamp}.{body}",
+                SignedContent = "{body}",
                 TimestampHeader = "X-InSigner-Timestamp",
                 TimestampTolerance = FiveMinutes,
                 IdHeader = "X-InSigner-Delivery-Id",
                 EventTypeHeader = "X-InSigner-Event",
                 TestModePointer = "/test_mode",
                 DocumentTokenPointers = ["/data/document_id", "/data/document/id"],
-                CorrelationIdPointers = ["/data/envelope_id", "/data/signer_id"],
+                CorrelationIdPointers = ["/data/envelope_id"],
                 EventIdPointers = ["/id"],
                 EventTypePointers = ["/event"],
                 OccurredAtPointers = ["/created_at"],
             },
 
-            // RSA PKCS#1 v1.5 over SHA-256 of the raw body (the doc's Python reading), base64 in
-            // Instnt-Signature, verified with Instnt's public key. The "signed timestamp" is read
-            // from the body (/timestamp), stale beyond 5 minutes. The doc's Node sample signs the
-            // body's digest instead: SignedContent "{body-sha256}" selects that reading.
+            // RSA PKCS#1 v1.5 SHA-256, base64 in Instnt-Signature, verified with Instnt's public
+            // key(s). Instnt's doc allows two readings of what is signed: its prose "validate the
+            // signature against the hash digest" (RSA-SHA256 over the raw body) and its Node sample
+            // (RSA-SHA256 over the body's SHA-256 digest, createVerify().update(hash, 'base64')).
+            // Both are accepted. The "signed timestamp" is read from the body (/timestamp), stale
+            // beyond 5 minutes.
             [Instnt] = new()
             {
                 Scheme = SignatureScheme.Rsa,
                 SignatureHeader = "Instnt-Signature",
                 SignatureEncoding = SignatureEncoding.Base64,
-                SignedContent = "{body}",
+                SignedContent = "{body}|{body-sha256}",
                 TimestampPointer = "/timestamp",
                 TimestampTolerance = FiveMinutes,
                 TestModePointer = "/test_mode",
                 DocumentTokenPointers = ["/data/document_id", "/data/documentId"],
-                CorrelationIdPointers = ["/data/transaction_id", "/data/instnttxnid", "/data/customer_id"],
+                CorrelationIdPointers = ["/data/transaction_id", "/data/instnttxnid"],
                 EventIdPointers = ["/event_id", "/id"],
                 EventTypePointers = ["/event_type", "/type"],
                 OccurredAtPointers = ["/timestamp"],
@@ -102,7 +106,9 @@ public static class BuiltInProfiles
                 HandshakeRequiresSignature = false,
                 TestModePointer = "/test_mode",
                 DocumentTokenPointers = ["/document_token"],
-                CorrelationIdPointers = ["/secure_link_id"],
+
+                // No correlation key: a signing link (secure_link_id) is not a document.
+                CorrelationIdPointers = [],
                 EventTypePointers = ["/event"],
                 OccurredAtPointers = ["/timestamp"],
             },
@@ -120,7 +126,7 @@ public static class BuiltInProfiles
                 IdHeader = "webhook-id",
                 TestModePointer = "/data/test_mode",
                 DocumentTokenPointers = ["/data/document_token", "/data/document_id"],
-                CorrelationIdPointers = ["/data/verification_id", "/data/session_id", "/data/id"],
+                CorrelationIdPointers = ["/data/verification_id", "/data/session_id"],
                 EventIdPointers = [],
                 EventTypePointers = ["/type", "/event"],
                 OccurredAtPointers = ["/timestamp", "/created_at"],

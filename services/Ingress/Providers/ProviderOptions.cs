@@ -46,7 +46,9 @@ public sealed class ProviderOptions
     /// <summary>
     /// What is signed, as a template of the placeholders {body} (raw body bytes), {timestamp}
     /// and {id} (header values as sent) and {body-sha256} (the 32-byte SHA-256 digest of the
-    /// body), with any literal text between them, e.g. "{body}" or "{timestamp}.{body}".
+    /// body), with any literal text between them, e.g. "{body}" or "{timestamp}.{body}". Several
+    /// templates separated by '|' are alternative readings: a signature valid under any of them is
+    /// accepted (Instnt: "{body}|{body-sha256}").
     /// </summary>
     public string? SignedContent { get; set; }
 

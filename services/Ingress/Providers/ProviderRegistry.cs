@@ -78,10 +78,10 @@ public sealed class ProviderRegistry : IDisposable
             errors.Add($"{prefix}:SignatureHeader is required");
         }
 
-        SignedContentTemplate? template = null;
+        IReadOnlyList<SignedContentTemplate>? template = null;
         try
         {
-            template = SignedContentTemplate.Parse(o.SignedContent ?? p.SignedContent ?? "{body}");
+            template = SignedContentTemplate.ParseAlternatives(o.SignedContent ?? p.SignedContent ?? "{body}");
         }
         catch (FormatException ex)
         {
@@ -96,7 +96,7 @@ public sealed class ProviderRegistry : IDisposable
             errors.Add($"{prefix}:TimestampTolerance must not be negative");
         }
 
-        if (template is { UsesTimestamp: true } && timestampHeader is null)
+        if (template is not null && template.Any(t => t.UsesTimestamp) && timestampHeader is null)
         {
             errors.Add($"{prefix}:SignedContent uses {{timestamp}} but TimestampHeader is not set");
         }
@@ -107,7 +107,7 @@ public sealed class ProviderRegistry : IDisposable
         }
 
         var idHeader = o.IdHeader ?? p.IdHeader;
-        if (template is { UsesId: true } && idHeader is null)
+        if (template is not null && template.Any(t => t.UsesId) && idHeader is null)
         {
             errors.Add($"{prefix}:SignedContent uses {{id}} but IdHeader is not set");
         }
@@ -193,7 +193,7 @@ public sealed class ProviderRegistry : IDisposable
             SignatureHeader = signatureHeader ?? "",
             SignatureEncoding = o.SignatureEncoding ?? p.SignatureEncoding ?? (scheme == SignatureScheme.Hmac ? SignatureEncoding.Hex : SignatureEncoding.Base64),
             SignaturePrefix = o.SignaturePrefix ?? p.SignaturePrefix,
-            SignedContent = template ?? SignedContentTemplate.Parse("{body}"),
+            SignedContent = template ?? [SignedContentTemplate.Parse("{body}")],
             AlgorithmHeader = o.AlgorithmHeader ?? p.AlgorithmHeader,
             Algorithm = o.Algorithm ?? p.Algorithm,
             TimestampHeader = timestampHeader,

@@ -32,6 +32,27 @@ public sealed class SignedContentTemplate
 
     public bool UsesId { get; }
 
+    /// <summary>
+    /// Parses one or more templates separated by '|' (a vendor whose own documentation allows two
+    /// readings of what it signs: a signature valid under any of them is accepted); throws
+    /// <see cref="FormatException"/> naming the bad placeholder.
+    /// </summary>
+    public static IReadOnlyList<SignedContentTemplate> ParseAlternatives(string templates)
+    {
+        var result = templates.Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(Parse).ToList();
+        if (result.Count == 0)
+        {
+            throw new FormatException("the signed content template is empty");
+        }
+
+        if (result.DistinctBy(t => t.Text, StringComparer.Ordinal).Count() != result.Count)
+        {
+            throw new FormatException($"\"{templates}\" names the same template twice");
+        }
+
+        return result;
+    }
+
     /// <summary>Parses a template; throws <see cref="FormatException"/> naming the bad placeholder.</summary>
     public static SignedContentTemplate Parse(string template)
     {

@@ -17,7 +17,14 @@ public sealed class WebhookProvider : IDisposable
 
     public string? SignaturePrefix { get; init; }
 
-    public required SignedContentTemplate SignedContent { get; init; }
+    /// <summary>What the provider signs: one template, or several readings any of which is accepted.</summary>
+    public required IReadOnlyList<SignedContentTemplate> SignedContent { get; init; }
+
+    /// <summary>Whether any signed content template includes {timestamp}.</summary>
+    public bool SignsTimestamp => SignedContent.Any(t => t.UsesTimestamp);
+
+    /// <summary>Whether any signed content template includes {id}.</summary>
+    public bool SignsId => SignedContent.Any(t => t.UsesId);
 
     public string? AlgorithmHeader { get; init; }
 
@@ -65,7 +72,7 @@ public sealed class WebhookProvider : IDisposable
     public RateLimiter? RateLimiter { get; init; }
 
     /// <summary>Whether the request must carry a timestamp (signed into the content, or checked for staleness).</summary>
-    public bool NeedsTimestamp => SignedContent.UsesTimestamp || TimestampTolerance > TimeSpan.Zero;
+    public bool NeedsTimestamp => SignsTimestamp || TimestampTolerance > TimeSpan.Zero;
 
     public void Dispose()
     {

@@ -25,13 +25,13 @@ public sealed class SignatureVerifier(TimeProvider time)
         }
 
         var headerTimestamp = provider.TimestampHeader is { } th ? header(th) : null;
-        if (provider.SignedContent.UsesTimestamp && string.IsNullOrWhiteSpace(headerTimestamp))
+        if (provider.SignsTimestamp && string.IsNullOrWhiteSpace(headerTimestamp))
         {
             return VerificationResult.Fail(VerificationFailure.MissingTimestamp, $"The {provider.TimestampHeader} header is missing.");
         }
 
         var id = provider.IdHeader is { } ih ? header(ih) : null;
-        if (provider.SignedContent.UsesId && string.IsNullOrWhiteSpace(id))
+        if (provider.SignsId && string.IsNullOrWhiteSpace(id))
         {
             return VerificationResult.Fail(VerificationFailure.MissingId, $"The {provider.IdHeader} header is missing.");
         }
@@ -48,16 +48,26 @@ public sealed class SignatureVerifier(TimeProvider time)
             return VerificationResult.Fail(VerificationFailure.MalformedSignature, $"The {provider.SignatureHeader} header is not in the expected format.");
         }
 
-        bool matched;
-        if (provider.SignedContent.IsBodyOnly)
+        var matched = false;
+        ArrayBufferWriter<byte>? content = null;
+        foreach (var template in provider.SignedContent)
         {
-            matched = Matches(provider, body, candidates);
-        }
-        else
-        {
-            var content = new ArrayBufferWriter<byte>(body.Length + 128);
-            provider.SignedContent.Write(content, body, headerTimestamp?.Trim(), id?.Trim());
-            matched = Matches(provider, content.WrittenSpan, candidates);
+            if (template.IsBodyOnly)
+            {
+                matched = Matches(provider, body, candidates);
+            }
+            else
+            {
+                content ??= new ArrayBufferWriter<byte>(body.Length + 128);
+                content.ResetWrittenCount();
+                template.Write(content, body, headerTimestamp?.Trim(), id?.Trim());
+                matched = Matches(provider, content.WrittenSpan, candidates);
+            }
+
+            if (matched)
+            {
+                break;
+            }
         }
 
         if (!matched)

@@ -150,8 +150,12 @@ public sealed partial class WebhookHandler(
         }
     }
 
-    /// <summary>The 200 body: the event id the record carries, and what its key is.</summary>
-    public sealed record AcceptedWebhook(string EventId, string KeySource);
+    /// <summary>
+    /// The 200 answer. ProviderEventId is the webhook's id as the rest of the system shows it: the raw and
+    /// dead-letter records' event-id header, DocumentEvent.source.provider_event_id, and provider_event_id in the
+    /// status API's history.
+    /// </summary>
+    public sealed record AcceptedWebhook(string ProviderEventId, string KeySource);
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "Accepted {Provider} event {EventId} at partition {Partition} offset {Offset}")]
     private static partial void LogAccepted(ILogger logger, string provider, string eventId, int partition, long offset);

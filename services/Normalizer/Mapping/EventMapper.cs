@@ -28,12 +28,6 @@ public sealed class EventMapper(MappingCatalog catalog, bool strictEventTypes)
             return MapResult.DeadLetter(DeadLetterReasons.MissingProvider, "the record has no provider header");
         }
 
-        var keySource = raw.Header(RawEventHeaders.KeySource);
-        if (string.IsNullOrEmpty(raw.Key) || keySource == KeySources.Fallback)
-        {
-            return MapResult.DeadLetter(DeadLetterReasons.MissingDocumentToken, $"{provider}: the ingress found no document token or correlation id");
-        }
-
         JsonDocument document;
         try
         {
@@ -50,6 +44,13 @@ public sealed class EventMapper(MappingCatalog catalog, bool strictEventTypes)
             if (root.ValueKind != JsonValueKind.Object)
             {
                 return MapResult.DeadLetter(DeadLetterReasons.UnparsableJson, $"{provider}: the body is a JSON {root.ValueKind}, not an object");
+            }
+
+            // Checked after the body: a body that is not JSON has no token either, and its real fault is the body.
+            var keySource = raw.Header(RawEventHeaders.KeySource);
+            if (string.IsNullOrEmpty(raw.Key) || keySource == KeySources.Fallback)
+            {
+                return MapResult.DeadLetter(DeadLetterReasons.MissingDocumentToken, $"{provider}: the ingress found no document token or correlation id");
             }
 
             var providerEvent = raw.Header(RawEventHeaders.EventType) ?? string.Empty;

@@ -7,6 +7,7 @@ namespace Streaming.Normalizer.Mapping;
 public sealed class MappingTable
 {
     private readonly Dictionary<string, MappingRow[]> _rowsByEvent;
+    private readonly Dictionary<string, MappingRow[]> _rowsByTolerantEvent;
 
     public MappingTable(string provider, IReadOnlyList<MappingRow> rows, IReadOnlyList<AttributeRule> attributes)
     {
@@ -15,6 +16,8 @@ public sealed class MappingTable
         Attributes = attributes;
         _rowsByEvent = rows.GroupBy(r => r.ProviderEvent, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+        _rowsByTolerantEvent = rows.GroupBy(r => Tolerant(r.ProviderEvent), StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.OrdinalIgnoreCase);
     }
 
     public string Provider { get; }
@@ -23,10 +26,16 @@ public sealed class MappingTable
 
     public IReadOnlyList<AttributeRule> Attributes { get; }
 
-    /// <summary>The first row for the event whose condition holds on the payload, or null.</summary>
+    /// <summary>
+    /// The first row for the event whose condition holds on the payload, or null. The event name is
+    /// matched exactly first; failing that, ignoring case, surrounding white space and trailing full
+    /// stops, since vendors' own docs write names such as "document.verification.success." and a
+    /// sender may follow the doc to the letter.
+    /// </summary>
     public MappingRow? Find(string providerEvent, System.Text.Json.JsonElement payload)
     {
-        if (!_rowsByEvent.TryGetValue(providerEvent, out var rows))
+        if (!_rowsByEvent.TryGetValue(providerEvent, out var rows)
+            && !_rowsByTolerantEvent.TryGetValue(Tolerant(providerEvent), out rows))
         {
             return null;
         }
@@ -41,6 +50,8 @@ public sealed class MappingTable
 
         return null;
     }
+
+    private static string Tolerant(string providerEvent) => providerEvent.Trim().TrimEnd('.').TrimEnd();
 }
 
 /// <summary>One line of a mapping table.</summary>

@@ -40,6 +40,7 @@ internal static class ProtoMapping
         ReceivedAt = Time(e.ReceivedAtMs),
         Test = e.Test,
         Subject = e.Subject,
+        ProviderEventId = e.ProviderEventId,
     };
 
     /// <summary>The UPDATED message of a change, built once and shared by all watchers.</summary>

@@ -93,7 +93,8 @@ public sealed class DocumentEventDecoder
             subject,
             topic,
             partition,
-            offset));
+            offset,
+            record["source"] is GenericRecord source ? source["provider_event_id"] as string ?? "" : ""));
     }
 
     public static LifecycleStatus ParseStatus(string? symbol) => symbol switch

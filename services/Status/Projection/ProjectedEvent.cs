@@ -13,7 +13,8 @@ public enum LifecycleStatus
 
 /// <summary>
 /// One DocumentEvent as the projection keeps it. Times are Unix milliseconds (the contract's timestamp-millis).
-/// Lineage names the documents.events.v1 record it was read from.
+/// Lineage names the documents.events.v1 record it was read from; <see cref="ProviderEventId"/> is the id the
+/// ingress answered for the webhook (the provider's id, or sha256:&lt;hex&gt; of the body), as in the contract's source.
 /// </summary>
 public sealed record ProjectedEvent(
     string EventId,
@@ -28,7 +29,8 @@ public sealed record ProjectedEvent(
     string Subject,
     string SourceTopic,
     int SourcePartition,
-    long SourceOffset);
+    long SourceOffset,
+    string ProviderEventId = "");
 
 /// <summary>Where an event sits in fold order: occurred_at, then received_at, then event id (ordinal).</summary>
 public readonly record struct FoldKey(long OccurredAtMs, long ReceivedAtMs, string EventId) : IComparable<FoldKey>

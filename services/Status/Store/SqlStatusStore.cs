@@ -14,10 +14,10 @@ public abstract class SqlStatusStore : IStatusStore
     protected const string DocumentColumns =
         "token, status, status_changed_at, status_event_id, fold_occurred_at, fold_received_at, fold_event_id, provider, " +
         "last_event_id, last_provider_event_type, last_event_type, last_status, last_occurred_at, last_received_at, last_test, last_subject, " +
-        "last_source_topic, last_source_partition, last_source_offset, first_seen_at, updated_at, event_count, test";
+        "last_source_topic, last_source_partition, last_source_offset, first_seen_at, updated_at, event_count, test, last_provider_event_id";
 
     private const string EventColumns =
-        "event_id, token, provider, provider_event_type, event_type, status, occurred_at, received_at, test, subject, source_topic, source_partition, source_offset";
+        "event_id, token, provider, provider_event_type, event_type, status, occurred_at, received_at, test, subject, source_topic, source_partition, source_offset, provider_event_id";
 
     private static readonly string UpsertDocumentSql = BuildUpsertDocument();
 
@@ -341,7 +341,7 @@ public abstract class SqlStatusStore : IStatusStore
             events.Add(new ProjectedEvent(
                 reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
                 (LifecycleStatus)reader.GetInt32(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt32(8) != 0, reader.GetString(9),
-                reader.GetString(10), reader.GetInt32(11), reader.GetInt64(12)));
+                reader.GetString(10), reader.GetInt32(11), reader.GetInt64(12), reader.GetString(13)));
         }
 
         return events;
@@ -352,7 +352,7 @@ public abstract class SqlStatusStore : IStatusStore
         var token = r.GetString(0);
         var last = new ProjectedEvent(
             r.GetString(8), token, r.GetString(7), r.GetString(9), r.GetString(10), (LifecycleStatus)r.GetInt32(11),
-            r.GetInt64(12), r.GetInt64(13), r.GetInt32(14) != 0, r.GetString(15), r.GetString(16), r.GetInt32(17), r.GetInt64(18));
+            r.GetInt64(12), r.GetInt64(13), r.GetInt32(14) != 0, r.GetString(15), r.GetString(16), r.GetInt32(17), r.GetInt64(18), r.GetString(23));
         return new DocumentSnapshot(
             token,
             (LifecycleStatus)r.GetInt32(1),
@@ -382,6 +382,7 @@ public abstract class SqlStatusStore : IStatusStore
         Add(command, "@stp", e.SourceTopic);
         Add(command, "@spa", e.SourcePartition);
         Add(command, "@sof", e.SourceOffset);
+        Add(command, "@pid", e.ProviderEventId);
         Add(command, "@at", nowMs);
     }
 
@@ -394,7 +395,7 @@ public abstract class SqlStatusStore : IStatusStore
         [
             d.DocumentToken, (int)d.Status, d.StatusChangedAtMs, d.StatusEventId, d.LastFolded.OccurredAtMs, d.LastFolded.ReceivedAtMs, d.LastFolded.EventId, e.Provider,
             e.EventId, e.ProviderEventType, e.EventType, (int)e.Status, e.OccurredAtMs, e.ReceivedAtMs, e.Test ? 1 : 0, e.Subject,
-            e.SourceTopic, e.SourcePartition, e.SourceOffset, d.FirstSeenAtMs, d.UpdatedAtMs, d.EventCount, d.Test ? 1 : 0,
+            e.SourceTopic, e.SourcePartition, e.SourceOffset, d.FirstSeenAtMs, d.UpdatedAtMs, d.EventCount, d.Test ? 1 : 0, e.ProviderEventId,
         ];
         for (var i = 0; i < values.Length; i++)
         {
@@ -406,7 +407,7 @@ public abstract class SqlStatusStore : IStatusStore
     internal static void BindEventRow(DbCommand command, ProjectedEvent e, long nowMs) => BindEvent(command, e, nowMs);
 
     internal static string InsertEventSql =>
-        $"INSERT INTO document_events ({EventColumns}, applied_at) VALUES (@id, @tok, @prov, @pet, @et, @st, @occ, @rec, @test, @sub, @stp, @spa, @sof, @at) ON CONFLICT DO NOTHING";
+        $"INSERT INTO document_events ({EventColumns}, applied_at) VALUES (@id, @tok, @prov, @pet, @et, @st, @occ, @rec, @test, @sub, @stp, @spa, @sof, @pid, @at) ON CONFLICT DO NOTHING";
 
     internal static string UpsertDocument => UpsertDocumentSql;
 

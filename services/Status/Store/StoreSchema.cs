@@ -76,6 +76,12 @@ internal static class StoreSchema
                 PRIMARY KEY (topic, partition_id, record_offset))
             """,
         ]),
+        (2,
+        [
+            // The id the ingress answered for the webhook, so one delivery can be followed by the id its sender saw.
+            "ALTER TABLE document_events ADD COLUMN provider_event_id TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE documents ADD COLUMN last_provider_event_id TEXT NOT NULL DEFAULT ''",
+        ]),
     ];
 
     public static int CurrentVersion => Migrations[^1].Version;

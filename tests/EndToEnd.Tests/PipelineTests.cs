@@ -131,7 +131,7 @@ public sealed class PipelineTests : IAsyncLifetime
         Assert.Equal("missing-document-token", second.RootElement.GetProperty("reason").GetString());
     }
 
-    private static List<ConsumeResult<string?, byte[]>> ReadToEnd(string bootstrapServers, string topic)
+    internal static List<ConsumeResult<string?, byte[]>> ReadToEnd(string bootstrapServers, string topic)
     {
         using var consumer = new ConsumerBuilder<string?, byte[]>(new ConsumerConfig
         {

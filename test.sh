@@ -5,7 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/prerequisites.sh test
-# PostgreSQL for the status store tests: a throwaway server unless TEST_POSTGRES_CONNECTION is already set.
+# PostgreSQL for the status store tests: a throwaway server unless TEST_POSTGRES_CONNECTION is already set,
+# stopped (and deleted) when this script ends, however it ends (success, failure, Ctrl+C).
+if [ -z "${TEST_POSTGRES_CONNECTION:-}" ]; then
+  trap 'scripts/postgres-for-tests.sh --stop' EXIT
+  trap 'exit 130' INT TERM
+fi
 TEST_POSTGRES_CONNECTION="$(scripts/postgres-for-tests.sh)"
 export TEST_POSTGRES_CONNECTION
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

@@ -1,11 +1,13 @@
 using System.CommandLine;
 using System.Text.Json;
+using Streaming.Kafka.Embedded;
 
 namespace Streaming.Cli;
 
 /// <summary>
 /// Where the servers are. For each: the option, else its environment variable, else the platform's
-/// ready file (--ready-file or STREAMING_READY_FILE), else the embedded platform's default port.
+/// ready file (--ready-file or STREAMING_READY_FILE), else what the running embedded platform published
+/// (<see cref="PlatformDiscovery"/>). No guessing: with none of these the command says nothing is running.
 /// </summary>
 public static class Endpoints
 {
@@ -17,25 +19,25 @@ public static class Endpoints
 
     public static readonly Option<string?> Ingress = new("--ingress")
     {
-        Description = "Ingress base URL. Env: STREAMING_INGRESS_URL. Default http://127.0.0.1:8080",
+        Description = "Ingress base URL. Env: STREAMING_INGRESS_URL. Default: the running embedded platform's",
         Recursive = true,
     };
 
     public static readonly Option<string?> Grpc = new("--grpc")
     {
-        Description = "Status gRPC API base URL (h2c). Env: STREAMING_GRPC_URL. Default http://127.0.0.1:8081",
+        Description = "Status gRPC API base URL (h2c). Env: STREAMING_GRPC_URL. Default: the running embedded platform's",
         Recursive = true,
     };
 
     public static readonly Option<string?> Registry = new("--registry")
     {
-        Description = "Schema registry base URL. Env: STREAMING_SCHEMA_REGISTRY_URL. Default http://127.0.0.1:8082",
+        Description = "Schema registry base URL. Env: STREAMING_SCHEMA_REGISTRY_URL. Default: the running embedded platform's",
         Recursive = true,
     };
 
     public static readonly Option<string?> Kafka = new("--kafka")
     {
-        Description = "Kafka bootstrap servers. Env: STREAMING_KAFKA_BOOTSTRAP_SERVERS. The embedded platform prints its own.",
+        Description = "Kafka bootstrap servers. Env: STREAMING_KAFKA_BOOTSTRAP_SERVERS. Default: the running embedded platform's",
         Recursive = true,
     };
 
@@ -47,22 +49,26 @@ public static class Endpoints
 
     public static IEnumerable<Option> All => [ReadyFile, Ingress, Grpc, Registry, Kafka, GrpcToken];
 
-    public static Uri IngressUrl(ParseResult result) => Url(result, Ingress, "STREAMING_INGRESS_URL", "ingress", "http://127.0.0.1:8080");
+    public static Uri IngressUrl(ParseResult result) => Url(result, Ingress, "STREAMING_INGRESS_URL", "ingress");
 
-    public static Uri GrpcUrl(ParseResult result) => Url(result, Grpc, "STREAMING_GRPC_URL", "grpc", "http://127.0.0.1:8081");
+    public static Uri GrpcUrl(ParseResult result) => Url(result, Grpc, "STREAMING_GRPC_URL", "grpc");
 
-    public static Uri RegistryUrl(ParseResult result) => Url(result, Registry, "STREAMING_SCHEMA_REGISTRY_URL", "schemaRegistry", "http://127.0.0.1:8082");
+    public static Uri RegistryUrl(ParseResult result) => Url(result, Registry, "STREAMING_SCHEMA_REGISTRY_URL", "schemaRegistry");
 
     public static string? GrpcAuthorization(ParseResult result) =>
         (result.GetValue(GrpcToken) ?? Environment.GetEnvironmentVariable("STREAMING_GRPC_TOKEN")) is { Length: > 0 } token ? "Bearer " + token : null;
 
     public static string KafkaBootstrap(ParseResult result) =>
-        Value(result, Kafka, "STREAMING_KAFKA_BOOTSTRAP_SERVERS", "kafka")
-        ?? throw new CliException(ExitCodes.Usage, "where is Kafka? Give --kafka HOST:PORT, STREAMING_KAFKA_BOOTSTRAP_SERVERS or the platform's --ready-file");
+        Value(result, Kafka, "STREAMING_KAFKA_BOOTSTRAP_SERVERS", "kafka") ?? throw NothingRunning(Kafka, "STREAMING_KAFKA_BOOTSTRAP_SERVERS");
 
-    private static Uri Url(ParseResult result, Option<string?> option, string variable, string readyKey, string fallback)
+    private static CliException NothingRunning(Option option, string variable) => new(
+        ExitCodes.Unreachable,
+        $"no streaming platform is running for this user (nothing at {PlatformDiscovery.Location}). Start one with ./run.sh, " +
+        $"or say where the servers are: {option.Name} or {variable} (or --ready-file).");
+
+    private static Uri Url(ParseResult result, Option<string?> option, string variable, string readyKey)
     {
-        var value = Value(result, option, variable, readyKey) ?? fallback;
+        var value = Value(result, option, variable, readyKey) ?? throw NothingRunning(option, variable);
         if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
             throw new CliException(ExitCodes.Usage, $"{option.Name}: '{value}' is not an http:// URL");
@@ -86,7 +92,8 @@ public static class Endpoints
         var readyFile = result.GetValue(ReadyFile) ?? Environment.GetEnvironmentVariable("STREAMING_READY_FILE");
         if (string.IsNullOrEmpty(readyFile))
         {
-            return null;
+            using var running = PlatformDiscovery.TryReadRunning(PlatformDiscovery.Location);
+            return running is not null && running.RootElement.TryGetProperty(readyKey, out var published) ? published.GetString() : null;
         }
 
         try

@@ -18,8 +18,9 @@ namespace Streaming.Platform;
 public sealed record PlatformEndpoints(Uri Ingress, Uri Grpc, Uri SchemaRegistry, string Kafka, Uri NormalizerHealth)
 {
     /// <summary>The ready file's JSON: {"ingress", "grpc", "schemaRegistry", "kafka"}.</summary>
-    public string ToReadyJson() => JsonSerializer.Serialize(new Dictionary<string, string>
+    public string ToReadyJson() => JsonSerializer.Serialize(new Dictionary<string, object>
     {
+        ["pid"] = Environment.ProcessId,
         ["ingress"] = Ingress.ToString().TrimEnd('/'),
         ["grpc"] = Grpc.ToString().TrimEnd('/'),
         ["schemaRegistry"] = SchemaRegistry.ToString().TrimEnd('/'),

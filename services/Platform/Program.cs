@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Streaming.Kafka.Embedded;
 using Streaming.Platform;
 
 // The whole pipeline on one machine: see PlatformHost. Usage:
@@ -40,6 +41,8 @@ catch (Exception ex) when (ex is Microsoft.Extensions.Options.OptionsValidationE
 await using (platform)
 {
     Console.Out.Write(PlatformCommandLine.Describe(platform.Endpoints));
+    var discovery = PlatformDiscovery.Location;
+    PlatformCommandLine.WriteReadyFile(discovery, platform.Endpoints);
     if (readyFile?.Path is { } path)
     {
         PlatformCommandLine.WriteReadyFile(path, platform.Endpoints);
@@ -55,6 +58,14 @@ await using (platform)
     }
 
     Console.Out.WriteLine(platform.PartStopped.IsCancellationRequested ? "A part of the platform stopped; stopping the rest." : "Stopping...");
+
+    // Nothing is listening any more: say so to the CLI and to whoever waits on the ready file.
+    PlatformDiscovery.RemoveIfOurs(discovery);
+    if (readyFile?.Path is { } written)
+    {
+        File.Delete(written);
+    }
+
     await platform.StopAsync();
     return platform.PartStopped.IsCancellationRequested && !stop.IsCancellationRequested ? 3 : 0;
 }

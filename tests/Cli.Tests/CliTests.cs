@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Streaming.Cli.Sending;
+using Streaming.Kafka.Embedded;
 
 namespace Streaming.Cli.Tests;
 
@@ -72,9 +73,39 @@ public sealed class CliTests : IAsyncLifetime
     public async Task Usage_errors_exit_1()
     {
         Assert.Equal(ExitCodes.Usage, (await Run("no-such-command")).Code);
-        Assert.Equal(ExitCodes.Usage, (await Run("list", "--status", "sideways")).Code);
-        Assert.Equal(ExitCodes.Usage, (await Run("send", "--provider", "nobody")).Code);
-        Assert.Equal(ExitCodes.Usage, (await Run("tail", "documents.events.v1")).Code);
+        Assert.Equal(ExitCodes.Usage, (await Run("--grpc", _status.Address.ToString(), "list", "--status", "sideways")).Code);
+        Assert.Equal(ExitCodes.Usage, (await Run("--ingress", "http://127.0.0.1:1", "send", "--provider", "nobody")).Code);
+        Assert.Equal(ExitCodes.Usage, (await Run("--kafka", "127.0.0.1:1", "tail", "documents.events.v1", "--follow", "--until-end")).Code);
+    }
+
+    [Fact]
+    public async Task Without_a_running_platform_or_addresses_the_cli_says_nothing_is_running_instead_of_guessing_ports()
+    {
+        var directory = Directory.CreateTempSubdirectory("cli-discovery-").FullName;
+        var published = Path.Combine(directory, "platform.json");
+        Environment.SetEnvironmentVariable(PlatformDiscovery.LocationVariable, published);
+        try
+        {
+            var (code, _, error) = await Run("list");
+            Assert.Equal(ExitCodes.Unreachable, code);
+            Assert.Contains("no streaming platform is running", error, StringComparison.Ordinal);
+            Assert.Contains(published, error, StringComparison.Ordinal);
+
+            // A file left by a platform that is gone is not trusted either.
+            await File.WriteAllTextAsync(published, $$"""{"pid": 2147483646, "grpc": "{{_status.Address}}"}""");
+            Assert.Equal(ExitCodes.Unreachable, (await Run("list")).Code);
+
+            // What a running platform publishes (here: this process's id) is used without any flag.
+            await File.WriteAllTextAsync(published, $$"""{"pid": {{Environment.ProcessId}}, "grpc": "{{_status.Address.ToString().TrimEnd('/')}}"}""");
+            var (listed, output, listError) = await Run("list", "--json");
+            Assert.True(listed == ExitCodes.Ok, listError);
+            Assert.NotEmpty(output);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(PlatformDiscovery.LocationVariable, null);
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     [Fact]

@@ -83,8 +83,12 @@ public sealed class PipelineTests : IAsyncLifetime
             ["--ready-file", _platform.ReadyFile, "tail", KafkaTopics.DocumentEvents, "--from-beginning", "--until-end", "--json"], tail, error));
         Assert.Equal(records.Count, tail.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => tokens.Keys.Any(t => l.Contains($"\"document_token\":\"{t}\"", StringComparison.Ordinal))));
 
-        // 4. SIGTERM stops everything cleanly.
+        // 4. SIGTERM stops everything cleanly, and the platform no longer says where it listens.
+        var published = Path.Combine(Path.GetDirectoryName(_platform.ReadyFile)!, "platform.json");
+        Assert.True(File.Exists(published), "the running platform publishes its addresses for the CLI");
         Assert.Equal(0, await _platform.StopAsync());
+        Assert.False(File.Exists(_platform.ReadyFile), "the ready file is removed on exit");
+        Assert.False(File.Exists(published), "the published addresses are removed on exit");
     }
 
     [Fact]

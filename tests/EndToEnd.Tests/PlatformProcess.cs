@@ -47,6 +47,9 @@ public sealed class PlatformProcess : IAsyncLifetime
             UseShellExecute = false,
             WorkingDirectory = _directory,
         };
+
+        // Published where this test looks, not in the user's well-known place.
+        info.Environment["STREAMING_PLATFORM_FILE"] = Path.Combine(_directory, "platform.json");
         foreach (var argument in new[]
         {
             assembly, "--ready-file", ReadyFile,

@@ -20,6 +20,23 @@ public sealed class IngressBehaviourTests(IngressFixture fixture)
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
     }
 
+    [Theory]
+    [InlineData("GET")]
+    [InlineData("PUT")]
+    [InlineData("DELETE")]
+    public async Task Other_methods_on_a_webhook_path_get_405_problem_with_allow_post(string method)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), "/webhooks/inkless");
+
+        using var response = await _client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(["POST"], response.Content.Headers.Allow);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("method_not_allowed", problem.RootElement.GetProperty("code").GetString());
+    }
+
     [Fact]
     public async Task A_body_over_the_limit_gets_413_by_content_length()
     {

@@ -14,15 +14,23 @@ public static class TailCommand
         {
             Description = $"{KafkaTopics.Raw}, {KafkaTopics.RawDeadLetter} or {KafkaTopics.DocumentEvents} (Avro, decoded through the schema registry)",
         };
-        var fromBeginning = new Option<bool>("--from-beginning") { Description = "Start at the oldest record (default: only new records)" };
+        var follow = new Option<bool>("--follow", "-f") { Description = "After the records already there, keep printing new ones as they arrive (Ctrl+C stops)" };
+        var onlyNew = new Option<bool>("--new") { Description = "Skip the records already there: print only new ones, as they arrive" };
+        var fromBeginning = new Option<bool>("--from-beginning") { Description = "Start at the oldest record (the default; kept for scripts)" };
         var count = new Option<int>("--count", "-n") { Description = "Stop after this many records" };
         var timeout = new Option<TimeSpan?>("--timeout") { Description = "Stop after this long (exit 0)" };
-        var untilEnd = new Option<bool>("--until-end") { Description = "Stop at the end of the topic instead of waiting for more" };
+        var untilEnd = new Option<bool>("--until-end") { Description = "Stop at the end of the topic (the default without --follow or --new; kept for scripts)" };
         var json = new Option<bool>("--json") { Description = "One JSON object per line" };
         var full = new Option<bool>("--full") { Description = "Show whole bodies (default: the first 2000 characters)" };
-        var command = new Command("tail", "Print a topic's records as they arrive") { topic, fromBeginning, count, timeout, untilEnd, json, full };
+        var command = new Command("tail", "Print a topic's records, oldest first, to its current end; --follow keeps going") { topic, follow, onlyNew, fromBeginning, count, timeout, untilEnd, json, full };
         command.SetAction((result, ct) => Cli.RunAsync(result, async (r, output, _, cancellationToken) =>
         {
+            var live = r.GetValue(follow) || r.GetValue(onlyNew);
+            if (live && r.GetValue(untilEnd))
+            {
+                throw new CliException(ExitCodes.Usage, "--until-end contradicts --follow and --new");
+            }
+
             var name = r.GetValue(topic)!;
             var bootstrap = Endpoints.KafkaBootstrap(r);
             using var registry = RecordPrinter.IsAvroTopic(name)
@@ -35,9 +43,10 @@ public static class TailCommand
                 stop.CancelAfter(after);
             }
 
+            var stopAtEnd = !live;
             var seen = 0;
             var max = r.GetValue(count);
-            await foreach (var record in KafkaReader.ReadAsync(bootstrap, name, r.GetValue(fromBeginning) ? Offset.Beginning : Offset.End, r.GetValue(untilEnd), stop.Token))
+            await foreach (var record in KafkaReader.ReadAsync(bootstrap, name, r.GetValue(onlyNew) ? Offset.End : Offset.Beginning, stopAtEnd, stop.Token))
             {
                 var printed = await printer.ToJsonAsync(record, r.GetValue(full), cancellationToken);
                 await output.WriteLineAsync(RecordPrinter.Format(printed, r.GetValue(json)));

@@ -12,6 +12,12 @@ public static class Problems
     public static IResult RateLimited(TimeSpan retryAfter) =>
         WithRetryAfter(Problem(StatusCodes.Status429TooManyRequests, "Too many requests", "This provider's rate limit is exhausted; retry later.", "rate_limited"), retryAfter);
 
+    public static IResult MethodNotAllowed(HttpContext context)
+    {
+        context.Response.Headers.Allow = HttpMethods.Post;
+        return Problem(StatusCodes.Status405MethodNotAllowed, "Method not allowed", "Webhooks are delivered with POST.", "method_not_allowed");
+    }
+
     public static IResult TooLarge(int limit) =>
         Problem(StatusCodes.Status413PayloadTooLarge, "Body too large", $"The body exceeds the limit of {limit} bytes.", "body_too_large");
 

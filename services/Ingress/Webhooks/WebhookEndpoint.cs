@@ -18,6 +18,9 @@ public static class WebhookEndpoint
     public static IEndpointRouteBuilder MapWebhooks(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost(Route, (string provider, HttpContext context, WebhookHandler handler) => handler.HandleAsync(provider, context));
+
+        // Any other method gets the same small problem+json as every other error, with Allow: POST.
+        endpoints.MapMethods(Route, [HttpMethods.Get, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete, HttpMethods.Head, HttpMethods.Options], Problems.MethodNotAllowed);
         return endpoints;
     }
 }
@@ -160,7 +163,7 @@ public sealed partial class WebhookHandler(
     [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "Accepted {Provider} event {EventId} at partition {Partition} offset {Offset}")]
     private static partial void LogAccepted(ILogger logger, string provider, string eventId, int partition, long offset);
 
-    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Rejected a {Provider} webhook: {Reason}")]
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Rejected webhook from provider {Provider}: {Reason}")]
     private static partial void LogRejected(ILogger logger, string provider, string reason);
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Could not store {Provider} event {EventId} ({Code}); answered 503")]

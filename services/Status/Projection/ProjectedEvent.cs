@@ -1,6 +1,6 @@
 namespace Streaming.Status.Projection;
 
-/// <summary>The lifecycle statuses of shared/DESIGN.md, numbered as in document_status.proto. Unknown: the event does not move the status.</summary>
+/// <summary>The lifecycle statuses of docs/design.md, numbered as in document_status.proto. Unknown: the event does not move the status.</summary>
 public enum LifecycleStatus
 {
     Unknown = 0,

@@ -1,7 +1,7 @@
 namespace Streaming.Status.Projection;
 
 /// <summary>
-/// How events make a document's state (shared/DESIGN.md): PENDING &lt; IN_PROGRESS &lt; NEEDS_REVIEW &lt; terminal;
+/// How events make a document's state (docs/design.md): PENDING &lt; IN_PROGRESS &lt; NEEDS_REVIEW &lt; terminal;
 /// between two terminal statuses the later occurred_at wins (ties: received_at, then event id); UNKNOWN events enter
 /// the history without moving the status. Defined as a fold over the history in <see cref="FoldKey"/> order, so the
 /// result depends on the set of events only; <see cref="Apply"/> gets there incrementally for in-order arrivals and

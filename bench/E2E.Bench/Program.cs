@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using Streaming.Cli.Sending;
 using Streaming.Contracts.Status.V1;
-using Streaming.Grpc.Client;
+using Grpc.Net.Client;
 
 // Usage: E2E.Bench READY_FILE [rate=1000] [seconds=60] [warmup-seconds=5]
 // Sends `rate` single-event documents per second (open loop, round robin over the five providers) to the
@@ -25,13 +25,13 @@ var warmup = args.Length > 3 ? double.Parse(args[3], CultureInfo.InvariantCultur
 
 var acked = new ConcurrentDictionary<string, long>();
 var notified = new ConcurrentDictionary<string, long>();
-using var channel = new GrpcChannel(grpc);
+using var channel = GrpcChannel.ForAddress(grpc);
 using var stopWatching = new CancellationTokenSource();
 var watcher = Task.Run(async () =>
 {
     try
     {
-        await foreach (var change in new DocumentStatusClient(channel).WatchDocumentStatusAsync(new WatchDocumentStatusRequest(), cancellationToken: stopWatching.Token))
+        await foreach (var change in new DocumentStatusService.DocumentStatusServiceClient(channel).WatchDocumentStatusAsync(new WatchDocumentStatusRequest(), cancellationToken: stopWatching.Token))
         {
             notified.TryAdd(change.Document.DocumentToken, Stopwatch.GetTimestamp());
         }

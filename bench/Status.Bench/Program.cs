@@ -18,8 +18,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Streaming.Avro;
 using Streaming.Contracts.Status.V1;
-using Streaming.Grpc;
-using Streaming.Grpc.Client;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
 using Streaming.Kafka;
 using Streaming.Kafka.Embedded;
 using Streaming.SchemaRegistry;
@@ -44,10 +45,10 @@ try
     Console.WriteLine($"bulk-loaded {options.Documents} documents into SQLite in {load.Elapsed.TotalSeconds:0.0} s ({new FileInfo(readPath).Length / 1024 / 1024} MiB)");
     await using var readService = await Bench.StartStatusAsync(kafka, registry, "bench.read." + Guid.NewGuid().ToString("N"), readPath, null);
     await using var bare = await Bench.StartBareAsync();
-    using var realChannel = new GrpcChannel(readService.GrpcAddress());
-    using var bareChannel = new GrpcChannel(bare.Address);
-    var real = new DocumentStatusClient(realChannel);
-    var constant = new DocumentStatusClient(bareChannel);
+    using var realChannel = GrpcChannel.ForAddress(readService.GrpcAddress());
+    using var bareChannel = GrpcChannel.ForAddress(bare.Address);
+    var real = new DocumentStatusService.DocumentStatusServiceClient(realChannel);
+    var constant = new DocumentStatusService.DocumentStatusServiceClient(bareChannel);
 
     // Warm-up (JIT tiers, connection pools, page cache) before anything counts.
     await Bench.LoadAsync(constant, tokens, options.Concurrency, TimeSpan.FromSeconds(3));
@@ -223,24 +224,21 @@ internal static class Bench
         }
     }
 
-    /// <summary>The same binding (Streaming.Grpc on Kestrel, HTTP/2 only), GetDocumentStatus answering a constant.</summary>
+    /// <summary>The same stack (Grpc.AspNetCore on Kestrel, HTTP/2 only), GetDocumentStatus answering a constant.</summary>
     public static async Task<BareServer> StartBareAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddStreamingGrpc();
-        builder.WebHost.ConfigureKestrel(k => k.ListenGrpc(IPAddress.Loopback, 0));
+        builder.Services.AddGrpc();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2));
         var app = builder.Build();
-        var at = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var e = new ProjectedEvent("evt-constant", "constant", "inkless", "document.updated", "DOCUMENT_PROCESSED", LifecycleStatus.InProgress, at, at + 400, false, "signer:1", "documents.events.v1", 0, 0);
-        var state = ProtoMapping.ToState(new DocumentSnapshot("constant", LifecycleStatus.InProgress, at, e.EventId, FoldKey.Of(e), e, at, at, 3, false));
-        app.MapGrpcService(DocumentStatusGrpcService.Descriptor, b => b.Unary<GetDocumentStatusRequest, DocumentState>("GetDocumentStatus", (_, _) => Task.FromResult(state)));
+        app.MapGrpcService<ConstantStatusService>();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new BareServer(app, new Uri(address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal)));
     }
 
-    public static async Task<Result> LoadAsync(DocumentStatusClient client, string[] tokens, int concurrency, TimeSpan duration)
+    public static async Task<Result> LoadAsync(DocumentStatusService.DocumentStatusServiceClient client, string[] tokens, int concurrency, TimeSpan duration)
     {
         var stop = Stopwatch.StartNew();
         var latencies = new List<double>[concurrency];
@@ -342,8 +340,8 @@ internal static class Bench
 
     public static async Task<List<double>> WatchLatencyAsync(WebApplication service, string bootstrap, Uri registryUrl, string topic, int count)
     {
-        using var channel = new GrpcChannel(service.GrpcAddress());
-        var client = new DocumentStatusClient(channel);
+        using var channel = GrpcChannel.ForAddress(service.GrpcAddress());
+        var client = new DocumentStatusService.DocumentStatusServiceClient(channel);
         using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         var stream = client.WatchDocumentStatusAsync(new WatchDocumentStatusRequest(), cancellationToken: cancel.Token).GetAsyncEnumerator(cancel.Token);
         var feed = service.Services.GetRequiredService<Streaming.Status.Watching.ChangeFeed>();
@@ -391,7 +389,7 @@ internal static class Bench
         {
             await next;
         }
-        catch (Exception ex) when (ex is GrpcException or OperationCanceledException)
+        catch (Exception ex) when (ex is RpcException or OperationCanceledException)
         {
         }
 
@@ -441,5 +439,20 @@ internal static class Wire
             ["attributes"] = new Dictionary<string, object?>(),
             ["source"] = new GenericRecord(sourceSchema) { ["topic"] = "webhooks.raw.v1", ["partition"] = 0, ["offset"] = 0L, ["provider_event_id"] = e.EventId },
         };
+    }
+}
+
+/// <summary>GetDocumentStatus answering one constant document: the stack's own cost, without the store.</summary>
+internal sealed class ConstantStatusService : DocumentStatusService.DocumentStatusServiceBase
+{
+    private static readonly DocumentState State = Build();
+
+    public override Task<DocumentState> GetDocumentStatus(GetDocumentStatusRequest request, Grpc.Core.ServerCallContext context) => Task.FromResult(State);
+
+    private static DocumentState Build()
+    {
+        var at = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var e = new ProjectedEvent("evt-constant", "constant", "inkless", "document.updated", "DOCUMENT_PROCESSED", LifecycleStatus.InProgress, at, at + 400, false, "signer:1", "documents.events.v1", 0, 0);
+        return ProtoMapping.ToState(new DocumentSnapshot("constant", LifecycleStatus.InProgress, at, e.EventId, FoldKey.Of(e), e, at, at, 3, false));
     }
 }

@@ -2,7 +2,7 @@ using System.CommandLine;
 using Streaming.Cli.Sending;
 using Streaming.Cli.Status;
 using Streaming.Cli.Topics;
-using Streaming.Grpc;
+using Grpc.Core;
 
 namespace Streaming.Cli;
 
@@ -52,18 +52,18 @@ public static class Cli
             await error.WriteLineAsync("error: " + ex.Message);
             return ex.ExitCode;
         }
-        catch (GrpcException ex)
+        catch (RpcException ex)
         {
             var (code, hint) = ex.StatusCode switch
             {
                 StatusCode.NotFound => (ExitCodes.NotFound, ""),
-                StatusCode.Unavailable => (ExitCodes.Unreachable, " (is the status service running? --grpc, STREAMING_GRPC_URL or --ready-file say where)"),
+                StatusCode.Unavailable => (ExitCodes.Unreachable, $" (is the status service running at {Endpoints.GrpcUrl(result)}? --grpc, STREAMING_GRPC_URL or --ready-file say where)"),
                 StatusCode.DeadlineExceeded => (ExitCodes.Unreachable, ""),
                 StatusCode.Unauthenticated or StatusCode.PermissionDenied => (ExitCodes.Unauthorized, " (--grpc-token or STREAMING_GRPC_TOKEN)"),
                 StatusCode.InvalidArgument => (ExitCodes.Usage, ""),
                 _ => (ExitCodes.Failed, ""),
             };
-            await error.WriteLineAsync($"error: {ex.StatusCode}: {ex.Message}{hint}");
+            await error.WriteLineAsync($"error: {ex.StatusCode}: {ex.Status.Detail}{hint}");
             return code;
         }
         catch (Confluent.Kafka.KafkaException ex)

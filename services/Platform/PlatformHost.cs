@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Streaming.Grpc.Client;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
 using Streaming.Ingress;
 using Streaming.Kafka;
 using Streaming.Kafka.Embedded;
@@ -163,14 +165,14 @@ public sealed class PlatformHost : IAsyncDisposable
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        using var grpc = new GrpcChannel(Endpoints.Grpc);
-        var health = new HealthClient(grpc);
+        using var grpc = GrpcChannel.ForAddress(Endpoints.Grpc);
+        var health = new Health.HealthClient(grpc);
         var checks = new (string Name, Func<Task<bool>> Ready)[]
         {
             ("schema registry", async () => (await http.GetAsync(new Uri(Endpoints.SchemaRegistry, "subjects"), deadline.Token)).IsSuccessStatusCode),
             ("normalizer", async () => (await http.GetAsync(new Uri(Endpoints.NormalizerHealth, StreamingDefaults.ReadyPath), deadline.Token)).IsSuccessStatusCode),
             ("status service", async () => (await http.GetAsync(new Uri(_statusHealth!, StreamingDefaults.ReadyPath), deadline.Token)).IsSuccessStatusCode),
-            ("status gRPC API", async () => await health.CheckAsync("", new GrpcCallOptions { Deadline = TimeSpan.FromSeconds(2) }, deadline.Token) == ServingStatus.Serving),
+            ("status gRPC API", async () => (await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: deadline.Token)).Status == ServingStatus.Serving),
             ("ingress", async () => (await http.GetAsync(new Uri(Endpoints.Ingress, StreamingDefaults.ReadyPath), deadline.Token)).IsSuccessStatusCode),
         };
         foreach (var (name, ready) in checks)
@@ -187,7 +189,7 @@ public sealed class PlatformHost : IAsyncDisposable
 
                     last = "not ready";
                 }
-                catch (Exception ex) when (ex is HttpRequestException or Grpc.GrpcException || (ex is OperationCanceledException && !deadline.IsCancellationRequested))
+                catch (Exception ex) when (ex is HttpRequestException or RpcException || (ex is OperationCanceledException && !deadline.IsCancellationRequested))
                 {
                     last = ex.Message;
                 }

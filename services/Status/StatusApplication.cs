@@ -1,7 +1,8 @@
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
-using Streaming.Grpc;
+using Microsoft.AspNetCore.Authentication;
+using Streaming.Contracts.Status.V1;
 using Streaming.SchemaRegistry;
 using Streaming.ServiceDefaults;
 using Streaming.Status.Api;
@@ -36,7 +37,7 @@ public static class StatusApplication
             .Validate(o => o.DefaultPageSize <= o.MaxPageSize, "Status:DefaultPageSize must not exceed Status:MaxPageSize")
             .ValidateOnStart();
 
-        builder.Services.AddStreamingGrpc();
+        builder.AddStatusApi();
         builder.Services.AddSingleton<ChangeFeed>();
         builder.Services.AddSingleton<ProjectionFaults>();
         builder.Services.AddSingleton(sp => CreateStore(sp.GetRequiredService<IOptions<StatusOptions>>().Value));
@@ -45,7 +46,6 @@ public static class StatusApplication
             Url = new Uri(sp.GetRequiredService<IOptions<StatusOptions>>().Value.SchemaRegistryUrl),
         }));
         builder.Services.AddSingleton<DocumentEventDecoder>();
-        builder.Services.AddSingleton<DocumentStatusGrpcService>();
         builder.Services.AddSingleton<StatusEndpoints>();
         builder.Services.AddHostedService<StoreInitializer>();
         builder.Services.AddSingleton<ProjectionWorker>();
@@ -58,12 +58,49 @@ public static class StatusApplication
         return builder;
     }
 
-    /// <summary>Maps DocumentStatusService, grpc.health.v1.Health and server reflection (v1 and v1alpha).</summary>
+    /// <summary>
+    /// The API: DocumentStatusService on Grpc.AspNetCore with its JSON face (HTTP/JSON transcoding of the proto's
+    /// google.api.http rules), grpc.health.v1 fed by the readiness checks, server reflection, bearer authentication.
+    /// </summary>
+    public static IHostApplicationBuilder AddStatusApi(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<StatusApiOptions>().BindConfiguration(StatusApiOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<StatusApiOptions>, StatusApiOptionsValidator>();
+        builder.Services.AddSingleton<DocumentStatusGrpcService>();
+        builder.Services.AddGrpc(o => o.EnableDetailedErrors = false)
+            .AddJsonTranscoding();
+        builder.Services.AddOptions<Grpc.AspNetCore.Server.GrpcServiceOptions>().Configure<IOptions<StatusApiOptions>>((grpc, api) =>
+        {
+            grpc.MaxReceiveMessageSize = api.Value.MaxReceiveMessageSize;
+            grpc.MaxSendMessageSize = api.Value.MaxSendMessageSize;
+        });
+
+        // grpc.health.v1: "" and the API's own name answer SERVING only while the readiness checks pass (store
+        // reachable, projection running), recomputed on every Check, so Kubernetes' gRPC probe sees the truth.
+        builder.Services.AddGrpcHealthChecks(o =>
+        {
+            o.Services.Map("", r => r.Tags.Contains("ready"));
+            o.Services.Map(DocumentStatusService.Descriptor.FullName, r => r.Tags.Contains("ready"));
+        });
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddAuthentication(BearerTokenAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, BearerTokenAuthenticationHandler>(BearerTokenAuthenticationHandler.SchemeName, null);
+        builder.Services.AddAuthorization();
+        return builder;
+    }
+
+    /// <summary>Maps DocumentStatusService (gRPC and JSON), grpc.health.v1.Health and server reflection (v1 and v1alpha).</summary>
     public static IEndpointRouteBuilder MapStatusService(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.ServiceProvider.GetRequiredService<DocumentStatusGrpcService>().Map(endpoints);
-        endpoints.MapGrpcHealth();
-        endpoints.MapGrpcReflection();
+        var api = endpoints.MapGrpcService<DocumentStatusGrpcService>();
+        if (endpoints.ServiceProvider.GetRequiredService<IOptions<StatusApiOptions>>().Value.BearerTokens.Count > 0)
+        {
+            api.RequireAuthorization(policy => policy.AddAuthenticationSchemes(BearerTokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
+        }
+
+        // Open: probes and tools must reach them without credentials; they reveal no document data.
+        endpoints.MapGrpcHealthChecksService();
+        endpoints.MapGrpcReflectionService();
         return endpoints;
     }
 
@@ -96,10 +133,17 @@ public static class StatusApplication
                 });
             }
 
-            kestrel.ListenGrpc(GrpcIp(status.GrpcAddress), status.GrpcPort, listen => endpoints.Grpc = listen);
+            // gRPC needs its own HTTP/2-only port: without TLS, a port offering HTTP/1.1 too speaks HTTP/1.1 to h2c clients.
+            kestrel.Listen(GrpcIp(status.GrpcAddress), status.GrpcPort, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                endpoints.Grpc = listen;
+            });
         });
 
         var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapHealth();
         app.MapStatusService();
         return app;

@@ -6,11 +6,14 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Streaming.Contracts.Status.V1;
-using Streaming.Grpc;
+using Grpc.Core;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Streaming.Cli.Tests;
 
-/// <summary>A real HTTP/2 gRPC server (our server binding) serving a fixed DocumentStatusService, and health.</summary>
+/// <summary>A real HTTP/2 gRPC server (Grpc.AspNetCore) serving a fixed DocumentStatusService, and health.</summary>
 public sealed class FakeStatusServer : IAsyncDisposable
 {
     public const string KnownToken = "doc_known";
@@ -42,44 +45,55 @@ public sealed class FakeStatusServer : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenGrpc(IPAddress.Loopback, 0));
-        builder.Services.AddStreamingGrpc();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc();
+        builder.Services.AddGrpcHealthChecks();
         var app = builder.Build();
-        app.MapGrpcService(DocumentStatusReflection.Descriptor.Services[0], binder => binder
-            .Unary<GetDocumentStatusRequest, DocumentState>("GetDocumentStatus", async (request, context) =>
-            {
-                if (request.DocumentToken == SlowToken)
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(10), context.CancellationToken);
-                }
-
-                return request.DocumentToken == KnownToken
-                    ? Known
-                    : throw new GrpcException(StatusCode.NotFound, $"document '{request.DocumentToken}' is not known");
-            })
-            .Unary<ListDocumentEventsRequest, ListDocumentEventsResponse>("ListDocumentEvents", (request, _) =>
-            {
-                var response = new ListDocumentEventsResponse();
-                if (request.DocumentToken == KnownToken)
-                {
-                    response.Events.Add(Known.LastEvent);
-                }
-
-                return Task.FromResult(response);
-            })
-            .Unary<ListDocumentsRequest, ListDocumentsResponse>("ListDocuments", (_, _) => Task.FromResult(new ListDocumentsResponse { Documents = { Known } }))
-            .ServerStreaming<WatchDocumentStatusRequest, DocumentStatusChange>("WatchDocumentStatus", async (_, writer, context) =>
-            {
-                await writer.WriteAsync(new DocumentStatusChange { Document = Known, Kind = DocumentChangeKind.Initial });
-                for (var i = 0; ; i++)
-                {
-                    await Task.Delay(20, context.CancellationToken);
-                    await writer.WriteAsync(new DocumentStatusChange { Document = Known, Kind = DocumentChangeKind.Updated, Event = Known.LastEvent });
-                }
-            }));
-        app.MapGrpcHealth();
+        app.MapGrpcService<FixedStatusService>();
+        app.MapGrpcHealthChecksService();
         await app.StartAsync();
-        return new FakeStatusServer(app, new Uri(app.Urls.Single()));
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        return new FakeStatusServer(app, new Uri(address));
+    }
+
+    /// <summary>A fixed DocumentStatusService: one known document, one slow one, endless watch updates.</summary>
+    private sealed class FixedStatusService : DocumentStatusService.DocumentStatusServiceBase
+    {
+        public override async Task<DocumentState> GetDocumentStatus(GetDocumentStatusRequest request, ServerCallContext context)
+        {
+            if (request.DocumentToken == SlowToken)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(10), context.CancellationToken);
+            }
+
+            return request.DocumentToken == KnownToken
+                ? Known
+                : throw new RpcException(new Grpc.Core.Status(StatusCode.NotFound, $"document '{request.DocumentToken}' is not known"));
+        }
+
+        public override Task<ListDocumentEventsResponse> ListDocumentEvents(ListDocumentEventsRequest request, ServerCallContext context)
+        {
+            var response = new ListDocumentEventsResponse();
+            if (request.DocumentToken == KnownToken)
+            {
+                response.Events.Add(Known.LastEvent);
+            }
+
+            return Task.FromResult(response);
+        }
+
+        public override Task<ListDocumentsResponse> ListDocuments(ListDocumentsRequest request, ServerCallContext context) =>
+            Task.FromResult(new ListDocumentsResponse { Documents = { Known } });
+
+        public override async Task WatchDocumentStatus(WatchDocumentStatusRequest request, IServerStreamWriter<DocumentStatusChange> responseStream, ServerCallContext context)
+        {
+            await responseStream.WriteAsync(new DocumentStatusChange { Document = Known, Kind = DocumentChangeKind.Initial });
+            while (true)
+            {
+                await Task.Delay(20, context.CancellationToken);
+                await responseStream.WriteAsync(new DocumentStatusChange { Document = Known, Kind = DocumentChangeKind.Updated, Event = Known.LastEvent });
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()

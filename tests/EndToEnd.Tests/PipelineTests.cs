@@ -2,8 +2,8 @@ using System.Text.Json;
 using Confluent.Kafka;
 using Streaming.Cli;
 using Streaming.Contracts.Status.V1;
-using Streaming.Grpc;
-using Streaming.Grpc.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Streaming.Kafka;
 using Streaming.Testing;
 
@@ -41,8 +41,8 @@ public sealed class PipelineTests : IAsyncLifetime
         Assert.True(sent > documents.Sum(d => d.Distinct), "the lifecycles include duplicates");
 
         // 2. Over gRPC: every document reaches its final status, with each distinct event counted once.
-        using var channel = new GrpcChannel(_platform.Grpc);
-        var client = new DocumentStatusClient(channel);
+        using var channel = GrpcChannel.ForAddress(_platform.Grpc);
+        var client = new DocumentStatusService.DocumentStatusServiceClient(channel);
         foreach (var document in documents)
         {
             var state = await Eventually.Until(async () =>
@@ -52,7 +52,7 @@ public sealed class PipelineTests : IAsyncLifetime
                     var s = await client.GetDocumentStatusAsync(new GetDocumentStatusRequest { DocumentToken = document.Token });
                     return s.EventCount == document.Distinct && s.Status.ToString().Equals(document.Status, StringComparison.OrdinalIgnoreCase) ? s : null;
                 }
-                catch (GrpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+                catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
                 {
                     return null;
                 }

@@ -1,8 +1,8 @@
 using System.Reflection;
 using System.Text.Json;
 using Streaming.Contracts.Status.V1;
-using Streaming.Grpc;
-using Streaming.Grpc.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Streaming.Kafka;
 using Streaming.Testing;
 
@@ -30,8 +30,8 @@ public sealed class VendorFidelityTests(PlatformProcess platform) : IClassFixtur
         Assert.All(deliveries, d => Assert.True(d.Status == 200, $"{provider} {d.Event}: {d.Status} {d.Body}"));
         var answeredIds = deliveries.Select(d => JsonDocument.Parse(d.Body).RootElement.GetProperty("providerEventId").GetString()!).ToHashSet();
 
-        using var channel = new GrpcChannel(platform.Grpc);
-        var client = new DocumentStatusClient(channel);
+        using var channel = GrpcChannel.ForAddress(platform.Grpc);
+        var client = new DocumentStatusService.DocumentStatusServiceClient(channel);
         var state = await Eventually.Until(async () =>
         {
             var s = await TryGetAsync(client, token);
@@ -73,8 +73,8 @@ public sealed class VendorFidelityTests(PlatformProcess platform) : IClassFixtur
         // A valid delivery sent afterwards goes all the way through; the refused one is nowhere.
         var sentinel = $"{provider}-ok-{Guid.NewGuid():N}"[..27];
         Assert.All(Run("lifecycle", provider, sentinel), d => Assert.Equal(200, d.Status));
-        using var channel = new GrpcChannel(platform.Grpc);
-        var client = new DocumentStatusClient(channel);
+        using var channel = GrpcChannel.ForAddress(platform.Grpc);
+        var client = new DocumentStatusService.DocumentStatusServiceClient(channel);
         await Eventually.Until(() => TryGetAsync(client, sentinel), TimeSpan.FromSeconds(45), $"sentinel {sentinel}\n{platform.Log}");
         Assert.Null(await TryGetAsync(client, token));
         var tampered = token[..^1] + "x";
@@ -90,13 +90,13 @@ public sealed class VendorFidelityTests(PlatformProcess platform) : IClassFixtur
         Assert.Equal((200, secret), (answer.Status, answer.Body));
     }
 
-    private static async Task<DocumentState?> TryGetAsync(DocumentStatusClient client, string token)
+    private static async Task<DocumentState?> TryGetAsync(DocumentStatusService.DocumentStatusServiceClient client, string token)
     {
         try
         {
             return await client.GetDocumentStatusAsync(new GetDocumentStatusRequest { DocumentToken = token });
         }
-        catch (GrpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
         {
             return null;
         }

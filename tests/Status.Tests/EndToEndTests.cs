@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using Streaming.Contracts.Status.V1;
-using Streaming.Grpc;
-using Streaming.Grpc.Client;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
 using Streaming.Status.Projection;
 using Streaming.Status.Tests.Support;
 using Streaming.Testing;
@@ -39,7 +40,7 @@ public sealed class EndToEndTests(ITestOutputHelper output) : IAsyncLifetime
                 var state = await _host.Client.GetDocumentStatusAsync(new GetDocumentStatusRequest { DocumentToken = token });
                 return state.EventCount >= count ? state : null;
             }
-            catch (GrpcException e) when (e.StatusCode == StatusCode.NotFound)
+            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
             {
                 return null;
             }
@@ -100,29 +101,29 @@ public sealed class EndToEndTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Errors_carry_the_right_status_and_say_what_to_fix()
     {
         var client = _host.Client;
-        var notFound = await Assert.ThrowsAsync<GrpcException>(() => client.GetDocumentStatusAsync(new GetDocumentStatusRequest { DocumentToken = "never-seen" }));
+        var notFound = await Assert.ThrowsAsync<RpcException>(async () => await client.GetDocumentStatusAsync(new GetDocumentStatusRequest { DocumentToken = "never-seen" }));
         Assert.Equal(StatusCode.NotFound, notFound.StatusCode);
-        Assert.Equal("document 'never-seen' is not known", notFound.Message);
+        Assert.Equal("document 'never-seen' is not known", notFound.Status.Detail);
 
-        var empty = await Assert.ThrowsAsync<GrpcException>(() => client.GetDocumentStatusAsync(new GetDocumentStatusRequest()));
+        var empty = await Assert.ThrowsAsync<RpcException>(async () => await client.GetDocumentStatusAsync(new GetDocumentStatusRequest()));
         Assert.Equal(StatusCode.InvalidArgument, empty.StatusCode);
-        Assert.Contains("document_token is required", empty.Message, StringComparison.Ordinal);
+        Assert.Contains("document_token is required", empty.Status.Detail, StringComparison.Ordinal);
 
-        var historyOfUnknown = await Assert.ThrowsAsync<GrpcException>(() => client.ListDocumentEventsAsync(new ListDocumentEventsRequest { DocumentToken = "never-seen" }));
+        var historyOfUnknown = await Assert.ThrowsAsync<RpcException>(async () => await client.ListDocumentEventsAsync(new ListDocumentEventsRequest { DocumentToken = "never-seen" }));
         Assert.Equal(StatusCode.NotFound, historyOfUnknown.StatusCode);
 
         foreach (var garbage in new[] { "garbage", "AAAA", "!!", new string('A', 40) })
         {
-            var badToken = await Assert.ThrowsAsync<GrpcException>(() => client.ListDocumentsAsync(new ListDocumentsRequest { PageToken = garbage }));
+            var badToken = await Assert.ThrowsAsync<RpcException>(async () => await client.ListDocumentsAsync(new ListDocumentsRequest { PageToken = garbage }));
             Assert.Equal(StatusCode.InvalidArgument, badToken.StatusCode);
-            Assert.Contains("page_token", badToken.Message, StringComparison.Ordinal);
+            Assert.Contains("page_token", badToken.Status.Detail, StringComparison.Ordinal);
         }
 
-        var negative = await Assert.ThrowsAsync<GrpcException>(() => client.ListDocumentEventsAsync(new ListDocumentEventsRequest { DocumentToken = "x", PageSize = -1 }));
+        var negative = await Assert.ThrowsAsync<RpcException>(async () => await client.ListDocumentEventsAsync(new ListDocumentEventsRequest { DocumentToken = "x", PageSize = -1 }));
         Assert.Equal(StatusCode.InvalidArgument, negative.StatusCode);
-        Assert.Contains("page_size", negative.Message, StringComparison.Ordinal);
+        Assert.Contains("page_size", negative.Status.Detail, StringComparison.Ordinal);
 
-        var unspecified = await Assert.ThrowsAsync<GrpcException>(() => client.ListDocumentsAsync(new ListDocumentsRequest { Statuses = { DocumentStatus.Unspecified } }));
+        var unspecified = await Assert.ThrowsAsync<RpcException>(async () => await client.ListDocumentsAsync(new ListDocumentsRequest { Statuses = { DocumentStatus.Unspecified } }));
         Assert.Equal(StatusCode.InvalidArgument, unspecified.StatusCode);
     }
 
@@ -134,10 +135,10 @@ public sealed class EndToEndTests(ITestOutputHelper output) : IAsyncLifetime
         var first = await _host.Client.ListDocumentEventsAsync(new ListDocumentEventsRequest { DocumentToken = "e2e-scope", PageSize = 2 });
         Assert.NotEmpty(first.NextPageToken);
 
-        var elsewhere = await Assert.ThrowsAsync<GrpcException>(() =>
+        var elsewhere = await Assert.ThrowsAsync<RpcException>(async () => await
             _host.Client.ListDocumentEventsAsync(new ListDocumentEventsRequest { DocumentToken = "e2e-other", PageToken = first.NextPageToken }));
         Assert.Equal(StatusCode.InvalidArgument, elsewhere.StatusCode);
-        var otherRpc = await Assert.ThrowsAsync<GrpcException>(() => _host.Client.ListDocumentsAsync(new ListDocumentsRequest { PageToken = first.NextPageToken }));
+        var otherRpc = await Assert.ThrowsAsync<RpcException>(async () => await _host.Client.ListDocumentsAsync(new ListDocumentsRequest { PageToken = first.NextPageToken }));
         Assert.Equal(StatusCode.InvalidArgument, otherRpc.StatusCode);
     }
 
@@ -211,9 +212,9 @@ public sealed class EndToEndTests(ITestOutputHelper output) : IAsyncLifetime
         }, Wait, "readiness");
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
 
-        var health = new HealthClient(_host.Channel);
-        Assert.Equal(global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, await health.CheckAsync(""));
-        Assert.Equal(global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, await health.CheckAsync("streaming.status.v1.DocumentStatusService"));
+        var health = new Health.HealthClient(_host.Channel);
+        Assert.Equal(global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest())).Status);
+        Assert.Equal(global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest { Service = "streaming.status.v1.DocumentStatusService" })).Status);
     }
 
     private static Google.Protobuf.WellKnownTypes.Timestamp ProtoTime(long ms) =>

@@ -1,6 +1,7 @@
 using Streaming.Contracts.Status.V1;
-using Streaming.Grpc;
-using Streaming.Grpc.Client;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
 using Streaming.Status.Tests.Support;
 using Streaming.Testing;
 
@@ -58,18 +59,18 @@ public sealed class RestartAndAuthTests
         using var setup = StatusSetup.Create(partitions: 1);
         await using var host = await StatusHost.StartAsync(setup, new Dictionary<string, string?> { ["Grpc:BearerTokens:0"] = Token });
 
-        var missing = await Assert.ThrowsAsync<GrpcException>(() => host.Client.GetDocumentStatusAsync(new GetDocumentStatusRequest { DocumentToken = "x" }));
+        var missing = await Assert.ThrowsAsync<RpcException>(async () => await host.Client.GetDocumentStatusAsync(new GetDocumentStatusRequest { DocumentToken = "x" }));
         Assert.Equal(StatusCode.Unauthenticated, missing.StatusCode);
-        var wrong = await Assert.ThrowsAsync<GrpcException>(() => host.Client.GetDocumentStatusAsync(
-            new GetDocumentStatusRequest { DocumentToken = "x" }, new GrpcCallOptions { Authorization = "Bearer wrong-token-0123456789" }));
+        var wrong = await Assert.ThrowsAsync<RpcException>(async () => await host.Client.GetDocumentStatusAsync(
+            new GetDocumentStatusRequest { DocumentToken = "x" }, new CallOptions(new Metadata { { "authorization", "Bearer wrong-token-0123456789" } })));
         Assert.Equal(StatusCode.Unauthenticated, wrong.StatusCode);
-        Assert.DoesNotContain("wrong-token", wrong.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("wrong-token", wrong.Status.Detail, StringComparison.Ordinal);
 
-        var allowed = await Assert.ThrowsAsync<GrpcException>(() => host.Client.GetDocumentStatusAsync(
-            new GetDocumentStatusRequest { DocumentToken = "x" }, new GrpcCallOptions { Authorization = "Bearer " + Token }));
+        var allowed = await Assert.ThrowsAsync<RpcException>(async () => await host.Client.GetDocumentStatusAsync(
+            new GetDocumentStatusRequest { DocumentToken = "x" }, new CallOptions(new Metadata { { "authorization", "Bearer " + Token } })));
         Assert.Equal(StatusCode.NotFound, allowed.StatusCode);
 
-        Assert.Equal(global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, await new HealthClient(host.Channel).CheckAsync(""));
+        Assert.Equal(global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, (await new Health.HealthClient(host.Channel).CheckAsync(new HealthCheckRequest { Service = "" })).Status);
     }
 
     [Fact]

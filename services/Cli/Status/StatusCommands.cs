@@ -3,8 +3,8 @@ using System.Globalization;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Streaming.Contracts.Status.V1;
-using Streaming.Grpc;
-using Streaming.Grpc.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 
 namespace Streaming.Cli.Status;
 
@@ -30,8 +30,8 @@ public static class StatusCommands
         command.SetAction((result, ct) => Cli.RunAsync(result, async (r, output, _, cancellationToken) =>
         {
             using var channel = Channel(r);
-            var state = await new DocumentStatusClient(channel).GetDocumentStatusAsync(
-                new GetDocumentStatusRequest { DocumentToken = r.GetValue(token) }, Options(r), cancellationToken);
+            var state = await new DocumentStatusService.DocumentStatusServiceClient(channel).GetDocumentStatusAsync(
+                new GetDocumentStatusRequest { DocumentToken = r.GetValue(token) }, Options(r, cancellationToken));
             await output.WriteLineAsync(r.GetValue(JsonOption) ? Json.Format(state) : Describe(state));
             return ExitCodes.Ok;
         }, ct));
@@ -46,14 +46,14 @@ public static class StatusCommands
         command.SetAction((result, ct) => Cli.RunAsync(result, async (r, output, _, cancellationToken) =>
         {
             using var channel = Channel(r);
-            var client = new DocumentStatusClient(channel);
+            var client = new DocumentStatusService.DocumentStatusServiceClient(channel);
             var events = new List<DocumentEventSummary>();
             var pageToken = "";
             do
             {
                 var page = await client.ListDocumentEventsAsync(
                     new ListDocumentEventsRequest { DocumentToken = r.GetValue(token), PageToken = pageToken, PageSize = Math.Min(r.GetValue(limit) - events.Count, 500) },
-                    Options(r), cancellationToken);
+                    Options(r, cancellationToken));
                 events.AddRange(page.Events);
                 pageToken = page.NextPageToken;
             }
@@ -104,13 +104,13 @@ public static class StatusCommands
             }
 
             using var channel = Channel(r);
-            var client = new DocumentStatusClient(channel);
+            var client = new DocumentStatusService.DocumentStatusServiceClient(channel);
             var documents = new List<DocumentState>();
             var max = r.GetValue(limit);
             do
             {
                 request.PageSize = Math.Min(max - documents.Count, 500);
-                var page = await client.ListDocumentsAsync(request, Options(r), cancellationToken);
+                var page = await client.ListDocumentsAsync(request, Options(r, cancellationToken));
                 documents.AddRange(page.Documents);
                 request.PageToken = page.NextPageToken;
             }
@@ -156,9 +156,10 @@ public static class StatusCommands
             var json = r.GetValue(JsonOption);
             try
             {
-                await foreach (var change in new DocumentStatusClient(channel).WatchDocumentStatusAsync(
+                using var call = new DocumentStatusService.DocumentStatusServiceClient(channel).WatchDocumentStatus(
                     new WatchDocumentStatusRequest { DocumentToken = r.GetValue(token) ?? "" },
-                    new GrpcCallOptions { Authorization = Endpoints.GrpcAuthorization(r) }, stop.Token))
+                    new CallOptions(Headers(r), cancellationToken: stop.Token));
+                await foreach (var change in call.ResponseStream.ReadAllAsync(stop.Token))
                 {
                     await output.WriteLineAsync(json ? Json.Format(change) : DescribeChange(change));
                     await output.FlushAsync(CancellationToken.None);
@@ -168,7 +169,7 @@ public static class StatusCommands
                     }
                 }
             }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            catch (Exception e) when (stop.IsCancellationRequested && e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
             {
                 // --timeout or Ctrl+C: a normal end of watching.
             }
@@ -216,11 +217,12 @@ public static class StatusCommands
 
     private static string Time(Timestamp? t) => t is null ? "-" : t.ToDateTimeOffset().ToString("yyyy-MM-dd HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-    private static GrpcChannel Channel(ParseResult result) => new(Endpoints.GrpcUrl(result));
+    /// <summary>A Grpc.Net.Client channel to the status API (h2c for http://, TLS for https://).</summary>
+    internal static GrpcChannel Channel(ParseResult result) => GrpcChannel.ForAddress(Endpoints.GrpcUrl(result));
 
-    private static GrpcCallOptions Options(ParseResult result) => new()
-    {
-        Deadline = result.GetValue(DeadlineOption),
-        Authorization = Endpoints.GrpcAuthorization(result),
-    };
+    private static CallOptions Options(ParseResult result, CancellationToken cancellationToken) =>
+        new(Headers(result), DateTime.UtcNow + result.GetValue(DeadlineOption), cancellationToken);
+
+    private static Metadata? Headers(ParseResult result) =>
+        Endpoints.GrpcAuthorization(result) is { } authorization ? new Metadata { { "authorization", authorization } } : null;
 }

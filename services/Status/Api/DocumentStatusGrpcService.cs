@@ -1,39 +1,37 @@
 using System.Data.Common;
 using System.Globalization;
-using Microsoft.AspNetCore.Routing;
+using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Streaming.Contracts.Status.V1;
-using Streaming.Grpc;
 using Streaming.Status.Projection;
 using Streaming.Status.Store;
 using Streaming.Status.Watching;
 
 namespace Streaming.Status.Api;
 
-/// <summary>The gRPC handlers of streaming.status.v1.DocumentStatusService over the store and the change feed.</summary>
-public sealed class DocumentStatusGrpcService(IStatusStore store, ChangeFeed feed, IOptions<StatusOptions> options)
+/// <summary>
+/// streaming.status.v1.DocumentStatusService over the store and the change feed: the Grpc.Tools-generated base class,
+/// served over gRPC and, through JSON transcoding, as GET /v1/documents/...
+/// </summary>
+public sealed class DocumentStatusGrpcService(IStatusStore store, ChangeFeed feed, IOptions<StatusOptions> options, IOptions<StatusApiOptions> api)
+    : DocumentStatusService.DocumentStatusServiceBase
 {
     private const int MaxTokenLength = 1024;
     private readonly StatusOptions _options = options.Value;
+    private readonly int _maxWatches = api.Value.MaxConcurrentWatches;
+    private int _watches;
 
-    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => DocumentStatusReflection.Descriptor.Services[0];
+    /// <summary>WatchDocumentStatus streams open now.</summary>
+    public int OpenWatches => Volatile.Read(ref _watches);
 
-    /// <summary>Maps the four methods at /streaming.status.v1.DocumentStatusService/*.</summary>
-    public RouteGroupBuilder Map(IEndpointRouteBuilder endpoints) =>
-        endpoints.MapGrpcService(Descriptor, binder => binder
-            .Unary<GetDocumentStatusRequest, DocumentState>("GetDocumentStatus", GetDocumentStatusAsync)
-            .Unary<ListDocumentEventsRequest, ListDocumentEventsResponse>("ListDocumentEvents", ListDocumentEventsAsync)
-            .Unary<ListDocumentsRequest, ListDocumentsResponse>("ListDocuments", ListDocumentsAsync)
-            .ServerStreaming<WatchDocumentStatusRequest, DocumentStatusChange>("WatchDocumentStatus", WatchDocumentStatusAsync));
-
-    public async Task<DocumentState> GetDocumentStatusAsync(GetDocumentStatusRequest request, GrpcCallContext context)
+    public override async Task<DocumentState> GetDocumentStatus(GetDocumentStatusRequest request, ServerCallContext context)
     {
         RequireToken(request.DocumentToken);
         var document = await Store(() => store.GetDocumentAsync(request.DocumentToken, context.CancellationToken));
         return document is null ? throw NotFound(request.DocumentToken) : ProtoMapping.ToState(document);
     }
 
-    public async Task<ListDocumentEventsResponse> ListDocumentEventsAsync(ListDocumentEventsRequest request, GrpcCallContext context)
+    public override async Task<ListDocumentEventsResponse> ListDocumentEvents(ListDocumentEventsRequest request, ServerCallContext context)
     {
         RequireToken(request.DocumentToken);
         var pageSize = PageSize(request.PageSize);
@@ -54,7 +52,7 @@ public sealed class DocumentStatusGrpcService(IStatusStore store, ChangeFeed fee
         return response;
     }
 
-    public async Task<ListDocumentsResponse> ListDocumentsAsync(ListDocumentsRequest request, GrpcCallContext context)
+    public override async Task<ListDocumentsResponse> ListDocuments(ListDocumentsRequest request, ServerCallContext context)
     {
         var pageSize = PageSize(request.PageSize);
         var statuses = new SortedSet<LifecycleStatus>();
@@ -62,7 +60,7 @@ public sealed class DocumentStatusGrpcService(IStatusStore store, ChangeFeed fee
         {
             if (status == DocumentStatus.Unspecified || !Enum.IsDefined(status))
             {
-                throw new GrpcException(StatusCode.InvalidArgument,
+                throw Error(StatusCode.InvalidArgument,
                     $"statuses contains {(int)status}, which is not a document status; use DOCUMENT_STATUS_PENDING .. DOCUMENT_STATUS_REJECTED, or leave statuses empty for any");
             }
 
@@ -74,7 +72,7 @@ public sealed class DocumentStatusGrpcService(IStatusStore store, ChangeFeed fee
         {
             if (t.Nanos is < 0 or > 999_999_999)
             {
-                throw new GrpcException(StatusCode.InvalidArgument, "updated_since is not a valid timestamp (nanos must be 0..999999999)");
+                throw Error(StatusCode.InvalidArgument, "updated_since is not a valid timestamp (nanos must be 0..999999999)");
             }
 
             since = ProtoMapping.Millis(t);
@@ -96,13 +94,32 @@ public sealed class DocumentStatusGrpcService(IStatusStore store, ChangeFeed fee
         return response;
     }
 
-    public async Task WatchDocumentStatusAsync(WatchDocumentStatusRequest request, IServerStreamWriter<DocumentStatusChange> writer, GrpcCallContext context)
+    public override async Task WatchDocumentStatus(WatchDocumentStatusRequest request, IServerStreamWriter<DocumentStatusChange> responseStream, ServerCallContext context)
     {
         if (request.DocumentToken.Length > MaxTokenLength)
         {
-            throw new GrpcException(StatusCode.InvalidArgument, $"document_token is longer than {MaxTokenLength} characters");
+            throw Error(StatusCode.InvalidArgument, $"document_token is longer than {MaxTokenLength} characters");
         }
 
+        // Bounded: each watch holds a buffer; past the limit a caller is told to retry later, not queued.
+        if (Interlocked.Increment(ref _watches) > _maxWatches)
+        {
+            Interlocked.Decrement(ref _watches);
+            throw Error(StatusCode.ResourceExhausted, $"this server already serves its maximum of {_maxWatches} watches (Grpc:MaxConcurrentWatches); retry with backoff or watch all documents in one stream");
+        }
+
+        try
+        {
+            await WatchAsync(request, responseStream, context);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _watches);
+        }
+    }
+
+    private async Task WatchAsync(WatchDocumentStatusRequest request, IServerStreamWriter<DocumentStatusChange> writer, ServerCallContext context)
+    {
         // Subscribe before reading the current state: a change committed in between is then seen, not lost.
         using var subscription = feed.Subscribe(request.DocumentToken, _options.WatcherBufferSize);
         long initialCount = 0;
@@ -112,7 +129,7 @@ public sealed class DocumentStatusGrpcService(IStatusStore store, ChangeFeed fee
             initial = await Store(() => store.GetDocumentAsync(request.DocumentToken, context.CancellationToken));
         }
 
-        await context.WriteResponseHeadersAsync();
+        await context.WriteResponseHeadersAsync([]);
         if (initial is not null)
         {
             initialCount = initial.EventCount;
@@ -134,7 +151,7 @@ public sealed class DocumentStatusGrpcService(IStatusStore store, ChangeFeed fee
         }
         catch (Exception e) when ((e as WatcherOverflowException ?? e.InnerException as WatcherOverflowException) is { } overflow)
         {
-            throw new GrpcException(StatusCode.ResourceExhausted, overflow.Message);
+            throw Error(StatusCode.ResourceExhausted, overflow.Message);
         }
     }
 
@@ -142,12 +159,12 @@ public sealed class DocumentStatusGrpcService(IStatusStore store, ChangeFeed fee
     {
         if (string.IsNullOrEmpty(documentToken))
         {
-            throw new GrpcException(StatusCode.InvalidArgument, "document_token is required: pass the document's token (the key of its events)");
+            throw Error(StatusCode.InvalidArgument, "document_token is required: pass the document's token (the key of its events)");
         }
 
         if (documentToken.Length > MaxTokenLength)
         {
-            throw new GrpcException(StatusCode.InvalidArgument, $"document_token is longer than {MaxTokenLength} characters");
+            throw Error(StatusCode.InvalidArgument, $"document_token is longer than {MaxTokenLength} characters");
         }
     }
 
@@ -155,15 +172,17 @@ public sealed class DocumentStatusGrpcService(IStatusStore store, ChangeFeed fee
     {
         if (requested < 0)
         {
-            throw new GrpcException(StatusCode.InvalidArgument, $"page_size must not be negative (got {requested}); use 0 for the default of {_options.DefaultPageSize}");
+            throw Error(StatusCode.InvalidArgument, $"page_size must not be negative (got {requested}); use 0 for the default of {_options.DefaultPageSize}");
         }
 
         // Larger than the maximum is served at the maximum (google.aip.dev/158).
         return requested == 0 ? _options.DefaultPageSize : Math.Min(requested, _options.MaxPageSize);
     }
 
-    private static GrpcException NotFound(string documentToken) =>
-        new(StatusCode.NotFound, $"document '{documentToken}' is not known");
+    private static RpcException NotFound(string documentToken) =>
+        Error(StatusCode.NotFound, $"document '{documentToken}' is not known");
+
+    internal static RpcException Error(StatusCode code, string message, Exception? cause = null) => new(new Grpc.Core.Status(code, message, cause));
 
     private static async Task<T> Store<T>(Func<Task<T>> call)
     {
@@ -173,7 +192,7 @@ public sealed class DocumentStatusGrpcService(IStatusStore store, ChangeFeed fee
         }
         catch (DbException e)
         {
-            throw new GrpcException(StatusCode.Unavailable, "the status store is not reachable right now; retry with backoff", e);
+            throw Error(StatusCode.Unavailable, "the status store is not reachable right now; retry with backoff", e);
         }
     }
 }

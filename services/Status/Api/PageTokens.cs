@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Streaming.Grpc;
+using Grpc.Core;
 using Streaming.Status.Projection;
 using Streaming.Status.Store;
 
@@ -65,15 +65,15 @@ internal static class PageTokens
             using var reader = new BinaryReader(new MemoryStream(FromBase64Url(pageToken)), Encoding.UTF8);
             if (reader.ReadByte() != Version || reader.ReadByte() != kind || reader.ReadInt64() != Fingerprint(scope))
             {
-                throw new GrpcException(StatusCode.InvalidArgument, Invalid);
+                throw DocumentStatusGrpcService.Error(StatusCode.InvalidArgument, Invalid);
             }
 
             var value = read(reader);
-            return reader.BaseStream.Position == reader.BaseStream.Length ? value : throw new GrpcException(StatusCode.InvalidArgument, Invalid);
+            return reader.BaseStream.Position == reader.BaseStream.Length ? value : throw DocumentStatusGrpcService.Error(StatusCode.InvalidArgument, Invalid);
         }
         catch (Exception e) when (e is FormatException or EndOfStreamException or IOException or ArgumentException)
         {
-            throw new GrpcException(StatusCode.InvalidArgument, Invalid);
+            throw DocumentStatusGrpcService.Error(StatusCode.InvalidArgument, Invalid);
         }
     }
 

@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Streaming.Grpc.Client;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+using Streaming.Contracts.Status.V1;
 using Streaming.Status.Projection;
 using Streaming.Status.Store;
 using Streaming.Status.Watching;
@@ -38,14 +40,14 @@ public sealed class StatusHost : IAsyncDisposable
     {
         App = app;
         Channel = channel;
-        Client = new DocumentStatusClient(channel);
+        Client = new DocumentStatusService.DocumentStatusServiceClient(channel);
     }
 
     public WebApplication App { get; }
 
     public GrpcChannel Channel { get; }
 
-    public DocumentStatusClient Client { get; }
+    public DocumentStatusService.DocumentStatusServiceClient Client { get; }
 
     public Uri GrpcAddress => App.GrpcAddress();
 
@@ -90,7 +92,7 @@ public sealed class StatusHost : IAsyncDisposable
         });
         app.Services.GetRequiredService<ProjectionFaults>().CrashAfterCommit = crashAfterCommit;
         await app.StartAsync();
-        var host = new StatusHost(app, new GrpcChannel(app.GrpcAddress()));
+        var host = new StatusHost(app, GrpcChannel.ForAddress(app.GrpcAddress()));
         await Eventually.True(() => host.App.Services.GetRequiredService<ProjectionWorker>().Loop is { Running: true }, TimeSpan.FromSeconds(20), "the projection to run");
         return host;
     }

@@ -2,6 +2,7 @@
 grpc_python_plugin (the independent toolchain), shared by every interop client in tests/."""
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 
@@ -13,10 +14,28 @@ PROTOS = [
 ]
 
 
+HTTP_RULE = re.compile(r"\)\s*\{\s*option \(google\.api\.http\) = \{[^;]*\};\s*\}")
+
+
+def without_http_rules(contracts, work):
+    """A copy of the protos without the google.api.http options of the JSON face: they change nothing on the
+    gRPC wire, and Debian packages no Python module for google/api/annotations.proto."""
+    copy = os.path.join(work, "protos")
+    for relative in PROTOS:
+        text = open(os.path.join(contracts, relative)).read()
+        text = text.replace('import "google/api/annotations.proto";\n', "")
+        text = HTTP_RULE.sub(");", text)
+        os.makedirs(os.path.dirname(os.path.join(copy, relative)), exist_ok=True)
+        with open(os.path.join(copy, relative), "w") as out:
+            out.write(text)
+    return copy
+
+
 def generate(contracts, work):
     plugin = shutil.which("grpc_python_plugin")
     if plugin is None or shutil.which("protoc") is None:
         raise SystemExit("protoc or grpc_python_plugin missing: apt-get install -y protobuf-compiler protobuf-compiler-grpc")
+    contracts = without_http_rules(contracts, work)
     subprocess.run(
         ["protoc", "-I", contracts, "--python_out=" + work, "--grpc_out=" + work,
          "--plugin=protoc-gen-grpc=" + plugin] + PROTOS,

@@ -37,4 +37,18 @@ public static class Eventually
             await Task.Delay(25);
         }
     }
+
+    public static async Task True(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"timed out after {timeout.TotalSeconds:0.#} s waiting for {what}");
+            }
+
+            await Task.Delay(25);
+        }
+    }
 }

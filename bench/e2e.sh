@@ -20,7 +20,7 @@ dotnet build services/Platform -c Release -nologo -v quiet >/dev/null
 dotnet build bench/E2E.Bench -c Release -nologo -v quiet >/dev/null
 
 dotnet services/Platform/bin/Release/net10.0/Streaming.Platform.dll --ready-file "$work/ready.json" \
-  --Platform:IngressPort=0 --Platform:GrpcPort=0 --Platform:SchemaRegistryPort=0 ${BENCH_PLATFORM_ARGS:-} > "$work/platform.log" 2>&1 &
+  --Platform:IngressPort=0 --Platform:GrpcPort=0 --Platform:SchemaRegistryPort=0 --Platform:StatusHttpPort=0 ${BENCH_PLATFORM_ARGS:-} > "$work/platform.log" 2>&1 &
 platform_pid=$!
 for _ in $(seq 1 300); do [ -s "$work/ready.json" ] && break; sleep 0.2; done
 [ -s "$work/ready.json" ] || { cat "$work/platform.log"; exit 1; }

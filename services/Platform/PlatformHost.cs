@@ -17,14 +17,15 @@ using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 namespace Streaming.Platform;
 
 /// <summary>Where each part of a started platform listens.</summary>
-public sealed record PlatformEndpoints(Uri Ingress, Uri Grpc, Uri SchemaRegistry, string Kafka, Uri NormalizerHealth)
+public sealed record PlatformEndpoints(Uri Ingress, Uri Grpc, Uri SchemaRegistry, string Kafka, Uri NormalizerHealth, Uri StatusHttp)
 {
-    /// <summary>The ready file's JSON: {"ingress", "grpc", "schemaRegistry", "kafka"}.</summary>
+    /// <summary>The ready file's JSON: {"pid", "ingress", "grpc", "statusHttp", "schemaRegistry", "kafka"}.</summary>
     public string ToReadyJson() => JsonSerializer.Serialize(new Dictionary<string, object>
     {
         ["pid"] = Environment.ProcessId,
         ["ingress"] = Ingress.ToString().TrimEnd('/'),
         ["grpc"] = Grpc.ToString().TrimEnd('/'),
+        ["statusHttp"] = StatusHttp.ToString().TrimEnd('/'),
         ["schemaRegistry"] = SchemaRegistry.ToString().TrimEnd('/'),
         ["kafka"] = Kafka,
     });
@@ -135,7 +136,7 @@ public sealed class PlatformHost : IAsyncDisposable
         await StartAsync("ingress", ingress, cancellationToken);
         var ingressUrl = First(ingress);
 
-        Endpoints = new PlatformEndpoints(ingressUrl, grpcUrl, registryUrl, _kafka.BootstrapServers, normalizerUrl);
+        Endpoints = new PlatformEndpoints(ingressUrl, grpcUrl, registryUrl, _kafka.BootstrapServers, normalizerUrl, statusHealthUrl);
         _statusHealth = statusHealthUrl;
         await WaitUntilReadyAsync(options.ReadyTimeout, cancellationToken);
     }
@@ -144,8 +145,8 @@ public sealed class PlatformHost : IAsyncDisposable
     {
         var status = StatusApplication.Create(SubAppArgs(), builder =>
         {
-            // Health on a free port; the gRPC API on Platform:GrpcPort.
-            Configure(builder, configuration, shared, Url(options.BindAddress, 0));
+            // Health and the JSON face on Platform:StatusHttpPort; the gRPC API on Platform:GrpcPort.
+            Configure(builder, configuration, shared, Url(options.BindAddress, options.StatusHttpPort));
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Status:SchemaRegistryUrl"] = registryUrl.ToString(),

@@ -27,6 +27,10 @@ public sealed class PlatformOptions
     [Range(0, 65535)]
     public int NormalizerPort { get; set; }
 
+    /// <summary>The status service's HTTP/1.1 port: health and the API's JSON face (GET /v1/documents/...).</summary>
+    [Range(0, 65535)]
+    public int StatusHttpPort { get; set; } = 8083;
+
     /// <summary>Partitions of each product topic on the embedded broker.</summary>
     [Range(1, 1024)]
     public int Partitions { get; set; } = 6;

@@ -123,6 +123,18 @@ public sealed class KubernetesManifestTests
 
     [Theory]
     [MemberData(nameof(Overlays))]
+    public void The_status_api_requires_bearer_tokens_taken_from_a_secret(string overlay)
+    {
+        var status = Render(overlay).Single(d => Kind(d) == "Deployment" && Name(d) == "status");
+        var env = Assert.Single(Containers(PodSpec(status)))["env"]!.AsArray().Select(e => e!.AsObject()).ToList();
+        var current = Assert.Single(env, e => e["name"]!.GetValue<string>() == "Grpc__BearerTokens__0");
+        Assert.Null(current["value"]);
+        Assert.Equal("streaming-status-api", current["valueFrom"]!["secretKeyRef"]!["name"]!.GetValue<string>());
+        Assert.False(current["valueFrom"]!["secretKeyRef"]!["optional"]?.GetValue<bool>() ?? false);
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
     public void Services_network_policies_provider_configuration_and_topics_are_defined(string overlay)
     {
         var documents = Render(overlay);

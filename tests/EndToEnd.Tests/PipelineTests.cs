@@ -62,6 +62,12 @@ public sealed class PipelineTests : IAsyncLifetime
             var history = await client.ListDocumentEventsAsync(new ListDocumentEventsRequest { DocumentToken = document.Token });
             Assert.Equal(document.Distinct, history.Events.Count);
             Assert.Equal(document.Distinct, history.Events.Select(e => e.EventId).Distinct().Count());
+
+            // The same answer from the JSON face.
+            using var http = new HttpClient();
+            using var json = JsonDocument.Parse(await http.GetStringAsync(new Uri(_platform.StatusHttp, $"/v1/documents/{Uri.EscapeDataString(document.Token)}")));
+            Assert.Equal(state.Status.ToString(), ToPascal(json.RootElement.GetProperty("status").GetString()!));
+            Assert.Equal(state.EventCount, json.RootElement.GetProperty("eventCount").GetInt64());
         }
 
         // 3. On documents.events.v1: exactly one normalized record per distinct provider event.
@@ -134,6 +140,10 @@ public sealed class PipelineTests : IAsyncLifetime
         Assert.Equal(origin, second.RootElement.GetProperty("replayedFrom").GetString());
         Assert.Equal("missing-document-token", second.RootElement.GetProperty("reason").GetString());
     }
+
+    /// <summary>DOCUMENT_STATUS_IN_PROGRESS as the C# enum prints it: InProgress.</summary>
+    private static string ToPascal(string protoName) =>
+        string.Concat(protoName["DOCUMENT_STATUS_".Length..].Split('_').Select(w => w[..1] + w[1..].ToLowerInvariant()));
 
     internal static List<ConsumeResult<string?, byte[]>> ReadToEnd(string bootstrapServers, string topic)
     {

@@ -18,6 +18,9 @@ public sealed class PlatformProcess : IAsyncLifetime
 
     public Uri Grpc { get; private set; } = null!;
 
+    /// <summary>The status service's HTTP port: health and the API's JSON face.</summary>
+    public Uri StatusHttp { get; private set; } = null!;
+
     public Uri SchemaRegistry { get; private set; } = null!;
 
     public string Kafka { get; private set; } = null!;
@@ -53,7 +56,7 @@ public sealed class PlatformProcess : IAsyncLifetime
         foreach (var argument in new[]
         {
             assembly, "--ready-file", ReadyFile,
-            "--Platform:IngressPort=0", "--Platform:GrpcPort=0", "--Platform:SchemaRegistryPort=0", "--Platform:NormalizerPort=0",
+            "--Platform:IngressPort=0", "--Platform:GrpcPort=0", "--Platform:SchemaRegistryPort=0", "--Platform:NormalizerPort=0", "--Platform:StatusHttpPort=0",
         })
         {
             info.ArgumentList.Add(argument);
@@ -76,6 +79,7 @@ public sealed class PlatformProcess : IAsyncLifetime
         using var ready = JsonDocument.Parse(await File.ReadAllBytesAsync(ReadyFile));
         Ingress = new Uri(ready.RootElement.GetProperty("ingress").GetString()!);
         Grpc = new Uri(ready.RootElement.GetProperty("grpc").GetString()!);
+        StatusHttp = new Uri(ready.RootElement.GetProperty("statusHttp").GetString()!);
         SchemaRegistry = new Uri(ready.RootElement.GetProperty("schemaRegistry").GetString()!);
         Kafka = ready.RootElement.GetProperty("kafka").GetString()!;
     }

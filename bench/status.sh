@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Status service benchmark in one run (embedded broker): GetDocumentStatus calls/s vs a bare endpoint of the same
-# gRPC binding (ratio), GetDocumentStatus latency over a bulk-loaded store, projection events/s, commit-to-watcher latency.
+# Status service benchmark in one run (embedded broker): GetDocumentStatus calls/s vs a constant endpoint on the same
+# stack (Grpc.AspNetCore), driven by Grpc.Net.Client and by h2load (ratio, p99), GetDocumentStatus latency over a bulk-loaded store, projection events/s, commit-to-watcher latency.
 # Usage: bench/status.sh [--documents N] [--concurrency C] [--seconds S] [--rounds R] [--events E] [--watch-events W] [--postgres CONN]
 # STATUS_BENCH_POSTGRES (or --postgres) also measures projection and watch latency on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# h2load (Debian nghttp2-client) drives the gRPC comparison as an independent load generator.
+if ! command -v h2load >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then apt-get install -y -qq --no-install-recommends nghttp2-client >/dev/null; else echo "install nghttp2-client for the h2load figures" >&2; fi
+fi
 dotnet run -c Release --project bench/Status.Bench -- "$@"

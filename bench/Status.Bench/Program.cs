@@ -64,6 +64,30 @@ try
         Console.WriteLine($"round {round}: bare {b.PerSecond:0}/s, GetDocumentStatus {r.PerSecond:0}/s, ratio {r.PerSecond / b.PerSecond:0.00}  (GetDocumentStatus p50 {r.P(50):0.00} ms, p99 {r.P(99):0.00} ms at {options.Concurrency} concurrent)");
     }
 
+    // 1b. The same comparison driven by h2load (an independent load generator, not the bottleneck): unary
+    // GetDocumentStatus calls as framed gRPC requests over h2c, per-request latencies from its log.
+    if (Bench.FindH2Load() is { } h2load)
+    {
+        var (h2Bare, h2Real) = (0.0, 0.0);
+        List<double> h2Latencies = [];
+        for (var round = 1; round <= options.Rounds; round++)
+        {
+            var token = tokens[Random.Shared.Next(tokens.Length)];
+            var b = await Bench.H2LoadAsync(h2load, bare.Address, token, options.Concurrency, options.Seconds, work.FullName);
+            var r = await Bench.H2LoadAsync(h2load, readService.GrpcAddress(), token, options.Concurrency, options.Seconds, work.FullName);
+            (h2Bare, h2Real) = (h2Bare + b.PerSecond, h2Real + r.PerSecond);
+            h2Latencies.AddRange(r.LatenciesMs);
+            Console.WriteLine($"h2load round {round}: bare {b.PerSecond:0}/s, GetDocumentStatus {r.PerSecond:0}/s, ratio {r.PerSecond / b.PerSecond:0.00}, GetDocumentStatus p99 {Bench.Percentile(r.LatenciesMs, 99):0.00} ms (bare p99 {Bench.Percentile(b.LatenciesMs, 99):0.00} ms)");
+        }
+
+        Console.WriteLine($"RESULT h2load ({options.Concurrency} streams on 4 connections): bare {h2Bare / options.Rounds:0} calls/s, GetDocumentStatus {h2Real / options.Rounds:0} calls/s, ratio {h2Real / h2Bare:0.00}, " +
+            $"GetDocumentStatus p50 {Bench.Percentile(h2Latencies, 50):0.00} ms, p99 {Bench.Percentile(h2Latencies, 99):0.00} ms over {options.Documents} documents (target ratio >= 0.6, p99 < 5 ms)");
+    }
+    else
+    {
+        Console.WriteLine("h2load not found (Debian: nghttp2-client): skipped the h2load comparison");
+    }
+
     var single = await Bench.LoadAsync(real, tokens, 1, TimeSpan.FromSeconds(options.Seconds));
     // Over all rounds together: one noisy round (2 shared cores) does not decide the ratio.
     var (bareRate, realRate) = (bareCalls / bareTime.TotalSeconds, realCalls / realTime.TotalSeconds);
@@ -236,6 +260,49 @@ internal static class Bench
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new BareServer(app, new Uri(address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal)));
+    }
+
+    public static string? FindH2Load() =>
+        Environment.GetEnvironmentVariable("PATH")?.Split(':').Select(d => Path.Combine(d, "h2load")).FirstOrDefault(File.Exists);
+
+    /// <summary>One h2load run of unary GetDocumentStatus calls for <paramref name="token"/>: calls/s and per-call latencies.</summary>
+    public static async Task<(double PerSecond, List<double> LatenciesMs)> H2LoadAsync(string h2load, Uri server, string token, int concurrency, int seconds, string work)
+    {
+        // A gRPC message frame: compressed flag 0, big-endian length, the protobuf bytes.
+        var message = Google.Protobuf.MessageExtensions.ToByteArray(new GetDocumentStatusRequest { DocumentToken = token });
+        var frame = new byte[5 + message.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(1), message.Length);
+        message.CopyTo(frame, 5);
+        var body = Path.Combine(work, "h2load-body.bin");
+        var log = Path.Combine(work, "h2load.log");
+        await File.WriteAllBytesAsync(body, frame);
+        File.Delete(log);
+        const int connections = 4;
+        var info = new ProcessStartInfo(h2load)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            ArgumentList =
+            {
+                "-c", connections.ToString(CultureInfo.InvariantCulture), "-m", Math.Max(1, concurrency / connections).ToString(CultureInfo.InvariantCulture),
+                "-D", seconds.ToString(CultureInfo.InvariantCulture), "--warm-up-time", "1",
+                "-d", body, "-H", "content-type: application/grpc", "-H", "te: trailers", "--log-file", log,
+                new Uri(server, "/streaming.status.v1.DocumentStatusService/GetDocumentStatus").ToString(),
+            },
+        };
+        using var process = Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var rate = System.Text.RegularExpressions.Regex.Match(output, @"finished in [^,]+, ([0-9.]+) req/s");
+        var succeeded = System.Text.RegularExpressions.Regex.Match(output, @"requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed");
+        if (!rate.Success || !succeeded.Success || succeeded.Groups[2].Value != "0")
+        {
+            throw new InvalidOperationException($"h2load against {server} did not succeed:\n{output}");
+        }
+
+        var latencies = File.ReadLines(log).Select(l => l.Split('\t')).Where(f => f.Length >= 3)
+            .Select(f => double.Parse(f[2], CultureInfo.InvariantCulture) / 1000.0).ToList();
+        return (double.Parse(rate.Groups[1].Value, CultureInfo.InvariantCulture), latencies);
     }
 
     public static async Task<Result> LoadAsync(DocumentStatusService.DocumentStatusServiceClient client, string[] tokens, int concurrency, TimeSpan duration)

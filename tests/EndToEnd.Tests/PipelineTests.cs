@@ -139,6 +139,10 @@ public sealed class PipelineTests : IAsyncLifetime
         var origin = $"{KafkaTopics.RawDeadLetter}/{first.RootElement.GetProperty("partition").GetInt32()}/{first.RootElement.GetProperty("offset").GetInt64()}";
         Assert.Equal(origin, second.RootElement.GetProperty("replayedFrom").GetString());
         Assert.Equal("missing-document-token", second.RootElement.GetProperty("reason").GetString());
+
+        // SIGINT to the platform's own process (what Ctrl+C or a supervisor sends) stops it cleanly too.
+        Assert.Equal(0, await _platform.StopAsync("INT"));
+        Assert.False(File.Exists(_platform.ReadyFile));
     }
 
     /// <summary>DOCUMENT_STATUS_IN_PROGRESS as the C# enum prints it: InProgress.</summary>

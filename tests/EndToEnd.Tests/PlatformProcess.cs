@@ -84,15 +84,15 @@ public sealed class PlatformProcess : IAsyncLifetime
         Kafka = ready.RootElement.GetProperty("kafka").GetString()!;
     }
 
-    /// <summary>SIGTERM, as a container runtime or Ctrl+C would; the exit code tells whether the shutdown was clean.</summary>
-    public async Task<int> StopAsync()
+    /// <summary>SIGTERM (a container runtime) or SIGINT (Ctrl+C, a supervisor); the exit code tells whether the shutdown was clean.</summary>
+    public async Task<int> StopAsync(string signal = "TERM")
     {
         if (_process is null || _process.HasExited)
         {
             return _process?.ExitCode ?? 0;
         }
 
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        using (var kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
             await kill.WaitForExitAsync();
         }
@@ -105,7 +105,7 @@ public sealed class PlatformProcess : IAsyncLifetime
         catch (OperationCanceledException)
         {
             _process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"the platform did not stop within 30 s of SIGTERM:\n{Log}");
+            throw new TimeoutException($"the platform did not stop within 30 s of SIG{signal}:\n{Log}");
         }
 
         return _process.ExitCode;

@@ -24,7 +24,7 @@ dotnet build bench/LoadGen -c Release -nologo -v quiet >/dev/null
 /usr/bin/python3 bench/make_requests.py "$secret" 1000 "$work"
 
 dotnet bench/Ingress.Bench/bin/Release/net10.0/Ingress.Bench.dll "$work/ready.json" \
-  "--Ingress:Providers:inkless:Secrets:0=$secret" ${BENCH_INGRESS_ARGS:-} > "$work/host.log" 2>&1 &
+  "--Ingress:Providers:inkless:Secrets:0=$secret" --Ingress:ClientRateLimitPerSecond=0 ${BENCH_INGRESS_ARGS:-} > "$work/host.log" 2>&1 &
 host_pid=$!
 for _ in $(seq 1 100); do [ -s "$work/ready.json" ] && break; sleep 0.2; done
 [ -s "$work/ready.json" ] || { cat "$work/host.log"; exit 1; }

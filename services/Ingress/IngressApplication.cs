@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using Streaming.Ingress.Providers;
 using Streaming.Ingress.Publishing;
@@ -26,6 +28,32 @@ public static class IngressApplication
         builder.Services.AddSingleton<SignatureVerifier>();
         builder.Services.AddSingleton<RawEventPublisher>();
         builder.Services.AddSingleton<WebhookHandler>();
+
+        // Before anything is read or verified: a token bucket per client address, so a flood of unsigned requests
+        // from a few addresses is turned away cheaply and cannot use up what the real vendor needs.
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            limiter.OnRejected = (context, _) =>
+            {
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+                return new ValueTask(Problems.ClientRateLimited(retryAfter).ExecuteAsync(context.HttpContext));
+            };
+            limiter.AddPolicy(WebhookEndpoint.ClientLimitPolicy, context =>
+            {
+                var o = context.RequestServices.GetRequiredService<IOptions<IngressOptions>>().Value;
+                var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+                return o.ClientRateLimitPerSecond <= 0
+                    ? RateLimitPartition.GetNoLimiter(client)
+                    : RateLimitPartition.GetTokenBucketLimiter(client, _ => new TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = o.ClientRateLimitBurst > 0 ? o.ClientRateLimitBurst : Math.Max(1, (int)Math.Ceiling(o.ClientRateLimitPerSecond)),
+                        TokensPerPeriod = Math.Max(1, (int)Math.Ceiling(o.ClientRateLimitPerSecond / 10)),
+                        ReplenishmentPeriod = TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(o.ClientRateLimitPerSecond / 10)) / o.ClientRateLimitPerSecond),
+                        QueueLimit = 0,
+                        AutoReplenishment = true,
+                    });
+            });
+        });
         return builder;
     }
 
@@ -39,6 +67,7 @@ public static class IngressApplication
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
         var app = builder.Build();
+        app.UseRateLimiter();
         app.MapWebhooks();
         app.MapHealth();
         return app;

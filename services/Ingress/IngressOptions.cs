@@ -31,6 +31,22 @@ public sealed class IngressOptions
     /// </summary>
     public TimeSpan Linger { get; set; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// Requests per second one client address may send to the webhook routes, checked before anything is read or
+    /// verified (token bucket per address); 0 turns it off. Behind a proxy, forward the client address
+    /// (ASP.NET Core forwarded headers) or this limits the proxy.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public double ClientRateLimitPerSecond { get; set; } = 200;
+
+    /// <summary>Burst of the per-client limit; 0: one second's worth.</summary>
+    [Range(0, 10_000_000)]
+    public int ClientRateLimitBurst { get; set; }
+
+    /// <summary>Deepest JSON nesting parsed in a (verified) body; deeper bodies are published unparsed and dead-lettered downstream.</summary>
+    [Range(1, 256)]
+    public int MaxJsonDepth { get; set; } = 32;
+
     /// <summary>Topic verified webhooks are published to.</summary>
     public string Topic { get; set; } = Streaming.Kafka.KafkaTopics.Raw;
 }

@@ -29,6 +29,9 @@ public sealed class IngressHost : IAsyncDisposable
             $"--Kafka:BootstrapServers={bootstrapServers}",
             "--Kafka:AutoCreateTopics=false",
             $"--Ingress:Topic={topic}",
+
+            // Every test request comes from 127.0.0.1: the per-client limit is off unless a test turns it on.
+            "--Ingress:ClientRateLimitPerSecond=0",
         };
         args.AddRange(settings.Select(s => $"--{s.Key}={s.Value}"));
         var logs = new CapturedLogs();

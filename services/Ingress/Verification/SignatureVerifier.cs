@@ -15,8 +15,11 @@ public sealed class SignatureVerifier(TimeProvider time)
 {
     private const int HmacSize = 32;
 
-    /// <summary>Verifies one request; <paramref name="header"/> returns a header's value or null.</summary>
-    public VerificationResult Verify(WebhookProvider provider, ReadOnlySpan<byte> body, Func<string, string?> header, JsonElement? json)
+    /// <summary>
+    /// Verifies one request; <paramref name="header"/> returns a header's value or null. <paramref name="json"/> parses the
+    /// body, and is called only once the signature holds (for a timestamp signed inside the body): nothing unsigned is parsed.
+    /// </summary>
+    public VerificationResult Verify(WebhookProvider provider, ReadOnlySpan<byte> body, Func<string, string?> header, Func<JsonElement?> json)
     {
         if (provider.AlgorithmHeader is { } algorithmHeader && header(algorithmHeader) is { } algorithm
             && !string.Equals(algorithm.Trim(), provider.Algorithm, StringComparison.OrdinalIgnoreCase))
@@ -78,7 +81,7 @@ public sealed class SignatureVerifier(TimeProvider time)
         return CheckTimestamp(provider, headerTimestamp, json);
     }
 
-    private VerificationResult CheckTimestamp(WebhookProvider provider, string? headerTimestamp, JsonElement? json)
+    private VerificationResult CheckTimestamp(WebhookProvider provider, string? headerTimestamp, Func<JsonElement?> json)
     {
         if (provider.TimestampTolerance <= TimeSpan.Zero)
         {
@@ -94,7 +97,7 @@ public sealed class SignatureVerifier(TimeProvider time)
         }
         else
         {
-            text = provider.TimestampPointer is { } pointer && json is { } root ? pointer.Scalar(root) : null;
+            text = provider.TimestampPointer is { } pointer && json() is { } root ? pointer.Scalar(root) : null;
             where = $"The signed timestamp ({provider.TimestampPointer})";
         }
 

@@ -18,6 +18,9 @@ public static class Problems
         return Problem(StatusCodes.Status405MethodNotAllowed, "Method not allowed", "Webhooks are delivered with POST.", "method_not_allowed");
     }
 
+    public static IResult ClientRateLimited(TimeSpan retryAfter) =>
+        WithRetryAfter(Problem(StatusCodes.Status429TooManyRequests, "Too many requests", "This client address sent too many requests; retry later.", "client_rate_limited"), retryAfter);
+
     public static IResult TooLarge(int limit) =>
         Problem(StatusCodes.Status413PayloadTooLarge, "Body too large", $"The body exceeds the limit of {limit} bytes.", "body_too_large");
 

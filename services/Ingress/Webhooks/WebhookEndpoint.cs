@@ -15,9 +15,13 @@ public static class WebhookEndpoint
 {
     public const string Route = "/webhooks/{provider}";
 
+    /// <summary>The per-client-address rate limit policy of the webhook routes (IngressApplication).</summary>
+    public const string ClientLimitPolicy = "webhook-clients";
+
     public static IEndpointRouteBuilder MapWebhooks(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost(Route, (string provider, HttpContext context, WebhookHandler handler) => handler.HandleAsync(provider, context));
+        endpoints.MapPost(Route, (string provider, HttpContext context, WebhookHandler handler) => handler.HandleAsync(provider, context))
+            .RequireRateLimiting(ClientLimitPolicy);
 
         // Any other method gets the same small problem+json as every other error, with Allow: POST.
         endpoints.MapMethods(Route, [HttpMethods.Get, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete, HttpMethods.Head, HttpMethods.Options], Problems.MethodNotAllowed);
@@ -41,17 +45,6 @@ public sealed partial class WebhookHandler(
             return Problems.UnknownProvider();
         }
 
-        if (definition.RateLimiter is { } limiter)
-        {
-            using var lease = limiter.AttemptAcquire();
-            if (!lease.IsAcquired)
-            {
-                LogRejected(logger, definition.Name, "rate_limited");
-                var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
-                return Problems.RateLimited(retryAfter);
-            }
-        }
-
         var receivedAt = time.GetUtcNow();
         var body = await ReadBodyAsync(context.Request, definition.MaxBodyBytes, context.RequestAborted);
         if (body is null)
@@ -63,34 +56,47 @@ public sealed partial class WebhookHandler(
         var headers = context.Request.Headers;
         string? Header(string name) => headers.TryGetValue(name, out var values) ? values.ToString() : null;
 
-        using var document = TryParseJson(body);
-        var json = document?.RootElement;
-
+        // The body is parsed only once its signature holds, with a depth limit. The one exception is a handshake a
+        // provider sends before any secret exists (Inkless): that body is parsed unsigned, and answered, never stored.
+        using var json = new LazyJson(body, options.Value.MaxJsonDepth);
         VerificationResult? verification = null;
-        if (definition.HandshakePointer is { } handshake && json is { } root
-            && handshake.Evaluate(root) is { ValueKind: JsonValueKind.String } token)
+        if (definition.HandshakePointer is { } handshake)
         {
             if (definition.HandshakeRequiresSignature)
             {
-                verification = verifier.Verify(definition, body, Header, json);
+                verification = verifier.Verify(definition, body, Header, json.Get);
             }
 
-            if (verification is null || verification.Value.IsVerified)
+            // Unsigned, only a body that names the handshake field is parsed at all.
+            if ((verification is null || verification.Value.IsVerified) && MentionsLastSegment(body, handshake)
+                && json.Get() is { } root && handshake.Evaluate(root) is { ValueKind: JsonValueKind.String } token)
             {
                 LogHandshake(logger, definition.Name);
                 return Results.Text(token.GetString(), "text/plain; charset=utf-8", statusCode: StatusCodes.Status200OK);
             }
         }
 
-        verification ??= verifier.Verify(definition, body, Header, json);
+        verification ??= verifier.Verify(definition, body, Header, json.Get);
         if (!verification.Value.IsVerified)
         {
             LogRejected(logger, definition.Name, verification.Value.Code);
             return Problems.Unauthorized(verification.Value.Code, verification.Value.Detail!);
         }
 
+        // The provider's own limit counts verified deliveries only, so unsigned floods cannot spend the vendor's budget.
+        if (definition.RateLimiter is { } limiter)
+        {
+            using var lease = limiter.AttemptAcquire();
+            if (!lease.IsAcquired)
+            {
+                LogRejected(logger, definition.Name, "rate_limited");
+                var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+                return Problems.RateLimited(retryAfter);
+            }
+        }
+
         var trace = TraceContext.From(Header("traceparent"), Header("tracestate"));
-        var webhook = WebhookMetadataExtractor.Extract(definition, body, json, Header, receivedAt, context.Request.ContentType, trace);
+        var webhook = WebhookMetadataExtractor.Extract(definition, body, json.Get(), Header, receivedAt, context.Request.ContentType, trace);
         try
         {
             var delivery = await publisher.PublishAsync(webhook);
@@ -141,16 +147,37 @@ public sealed partial class WebhookHandler(
         }
     }
 
-    private static JsonDocument? TryParseJson(byte[] body)
+    private static bool MentionsLastSegment(byte[] body, Streaming.Json.JsonPointer pointer)
     {
-        try
+        var name = pointer.Text[(pointer.Text.LastIndexOf('/') + 1)..];
+        return name.Length == 0 || body.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(name)) >= 0;
+    }
+
+    /// <summary>The body's JSON, parsed on first use (never, for a request whose signature fails), or null when it is not JSON.</summary>
+    private sealed class LazyJson(byte[] body, int maxDepth) : IDisposable
+    {
+        private JsonDocument? _document;
+        private bool _parsed;
+
+        public JsonElement? Get()
         {
-            return JsonDocument.Parse(body);
+            if (!_parsed)
+            {
+                _parsed = true;
+                try
+                {
+                    _document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = maxDepth });
+                }
+                catch (JsonException)
+                {
+                    _document = null;
+                }
+            }
+
+            return _document?.RootElement;
         }
-        catch (JsonException)
-        {
-            return null;
-        }
+
+        public void Dispose() => _document?.Dispose();
     }
 
     /// <summary>

@@ -10,7 +10,7 @@ public sealed partial class ComposeAndDockerfileTests
     [Fact]
     public void Docker_compose_file_validates()
     {
-        var (code, stdout, stderr) = Tools.Run("docker-compose", ["-f", Tools.PathOf("docker-compose.yml"), "config"],
+        var (code, stdout, stderr) = Tools.Run("docker-compose", ["--env-file", Tools.PathOf(".env.example"), "-f", Tools.PathOf("docker-compose.yml"), "config"],
             "Debian's docker-compose (apt-get install docker-compose; scripts/prerequisites.sh test does it)");
         Assert.True(code == 0, $"docker-compose config failed ({code}): {stderr}");
         foreach (var service in new[] { "kafka", "schema-registry", "postgres", "create-topics", "ingress", "normalizer", "status" })
@@ -23,6 +23,29 @@ public sealed partial class ComposeAndDockerfileTests
         {
             Assert.True(KubernetesManifestTests.IsPinned(image.Groups[1].Value), $"compose image '{image.Groups[1].Value}' is not pinned");
         }
+    }
+
+    [Fact]
+    public void Docker_compose_refuses_to_render_without_the_secrets_and_publishes_only_the_ingress_on_all_interfaces()
+    {
+        var empty = Path.Combine(Path.GetTempPath(), $"empty-{Guid.NewGuid():N}.env");
+        File.WriteAllText(empty, "");
+        try
+        {
+            var (code, _, stderr) = Tools.Run("docker-compose", ["--env-file", empty, "-f", Tools.PathOf("docker-compose.yml"), "config"], "docker-compose");
+            Assert.NotEqual(0, code);
+            Assert.Contains("see .env.example", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(empty);
+        }
+
+        var (_, stdout, _) = Tools.Run("docker-compose", ["--env-file", Tools.PathOf(".env.example"), "-f", Tools.PathOf("docker-compose.yml"), "config"], "docker-compose");
+        var published = PublishedPort().Matches(stdout).Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value).ToList();
+        Assert.Contains("8080", published);
+        Assert.All(published.Where(p => p != "8080"), p => Assert.Fail($"port {p} is published on all interfaces; bind it to 127.0.0.1"));
+        Assert.Contains("Grpc__BearerTokens__0", stdout, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -61,4 +84,9 @@ public sealed partial class ComposeAndDockerfileTests
 
     [GeneratedRegex(@"^\s+image:\s+(\S+)\s*$", RegexOptions.Multiline)]
     private static partial Regex ImageLine();
+
+    // docker-compose config prints a port published on every interface as "- published: 8080" (or "- 8080:8080/tcp",
+    // "- 0.0.0.0:8080:8080"), and one bound to an address as "- 127.0.0.1:8081:8081/tcp".
+    [GeneratedRegex(@"^\s+- (?:published: (\d+)|(?:0\.0\.0\.0:)?(\d+):\d+(?:/tcp)?)\s*$", RegexOptions.Multiline)]
+    private static partial Regex PublishedPort();
 }

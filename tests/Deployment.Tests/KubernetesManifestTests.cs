@@ -123,6 +123,36 @@ public sealed class KubernetesManifestTests
 
     [Theory]
     [MemberData(nameof(Overlays))]
+    public void No_network_policy_admits_every_namespace(string overlay)
+    {
+        foreach (var policy in Render(overlay).Where(d => Kind(d) == "NetworkPolicy"))
+        {
+            foreach (var peer in policy["spec"]!["ingress"]?.AsArray().SelectMany(rule => rule!["from"]?.AsArray() ?? []) ?? [])
+            {
+                if (peer!["namespaceSelector"] is { } selector)
+                {
+                    Assert.True(selector.AsObject().Count > 0, $"{Name(policy)} admits pods from any namespace (empty namespaceSelector)");
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void Every_topic_has_min_insync_replicas_no_higher_than_its_replication_factor(string overlay)
+    {
+        var topics = Render(overlay).Single(d => Kind(d) == "ConfigMap" && Name(d) == "kafka-topics")["data"]!["topics.txt"]!.GetValue<string>();
+        foreach (var line in topics.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            Assert.True(fields.Length == 4, $"'{line}': expected name, partitions, replication factor, min.insync.replicas");
+            Assert.True(int.Parse(fields[3], System.Globalization.CultureInfo.InvariantCulture) <= int.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture),
+                $"'{line}' in {overlay}: min.insync.replicas above the replication factor refuses every acks=all write");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
     public void The_status_api_requires_bearer_tokens_taken_from_a_secret(string overlay)
     {
         var status = Render(overlay).Single(d => Kind(d) == "Deployment" && Name(d) == "status");

@@ -85,7 +85,9 @@ public sealed class NormalizerHost : IAsyncDisposable
         Func<FaultPoint, bool>? crashAt = null,
         int batchSize = 100,
         bool? commitOffsetsOutsideTransaction = null,
-        Confluent.Kafka.GroupProtocol groupProtocol = Confluent.Kafka.GroupProtocol.Classic)
+        Confluent.Kafka.GroupProtocol groupProtocol = Confluent.Kafka.GroupProtocol.Classic,
+        string? transactionalId = null,
+        TimeSpan? batchTimeout = null)
     {
         string[] args =
         [
@@ -96,10 +98,10 @@ public sealed class NormalizerHost : IAsyncDisposable
             $"--Normalizer:OutputTopic={setup.Output}",
             $"--Normalizer:DeadLetterTopic={setup.DeadLetter}",
             $"--Normalizer:GroupId={setup.GroupId}",
-            $"--Normalizer:TransactionalId={setup.TransactionalId}",
+            $"--Normalizer:TransactionalId={transactionalId ?? setup.TransactionalId}",
             $"--Normalizer:StrictEventTypes={strict}",
             $"--Normalizer:BatchSize={batchSize}",
-            "--Normalizer:BatchTimeout=00:00:00.050",
+            $"--Normalizer:BatchTimeout={batchTimeout ?? TimeSpan.FromMilliseconds(50)}",
             "--Normalizer:SessionTimeout=00:00:06",
             "--Normalizer:TransactionTimeout=00:00:10",
             // The mock does not store transactional offsets (TransactionSemanticsTests.Mock_gap_transactional_offset_commits_are_discarded).

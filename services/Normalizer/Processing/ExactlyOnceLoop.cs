@@ -333,7 +333,7 @@ public sealed partial class ExactlyOnceLoop
         if (_logger.IsEnabled(LogLevel.Information))
         {
             var list = string.Join(",", partitions.Select(p => p.Partition.Value));
-            LogRevoked(_logger, list);
+            LogRevoked(_logger, list, _batchCount);
         }
 
         var revoked = partitions.Select(p => p.TopicPartition).ToList();
@@ -454,8 +454,8 @@ public sealed partial class ExactlyOnceLoop
     [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Partitions assigned: {Partitions}")]
     private static partial void LogAssigned(ILogger logger, string partitions);
 
-    [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "Partitions revoked: {Partitions}")]
-    private static partial void LogRevoked(ILogger logger, string partitions);
+    [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "Partitions revoked: {Partitions} (open batch: {BatchRecords} record(s))")]
+    private static partial void LogRevoked(ILogger logger, string partitions, int batchRecords);
 
     [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "Kafka {Client} error {Code}: {Reason} (fatal: {Fatal})")]
     private static partial void LogKafkaError(ILogger logger, string client, ErrorCode code, string reason, bool fatal);

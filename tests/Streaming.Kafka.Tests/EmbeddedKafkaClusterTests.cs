@@ -32,6 +32,15 @@ public sealed class EmbeddedKafkaClusterTests : IDisposable
     }
 
     [Fact]
+    public async Task Reports_broker_1_as_the_controller()
+    {
+        // Clients that look the controller up (kafkajs: "Broker 0 not found") need one.
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = _cluster.BootstrapServers }).Build();
+        var cluster = await admin.DescribeClusterAsync(new Confluent.Kafka.Admin.DescribeClusterOptions { RequestTimeout = TimeSpan.FromSeconds(10) });
+        Assert.Equal(1, cluster.Controller?.Id);
+    }
+
+    [Fact]
     public async Task Creates_topics_with_the_requested_partition_count()
     {
         var topic = TestKafka.UniqueTopic("partitions");

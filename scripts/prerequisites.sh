@@ -6,8 +6,8 @@ set -euo pipefail
 
 mode="${1:-run}"
 
-# librdkafka from the OS: Confluent.Kafka's own native package is not in our package source.
-packages=(librdkafka1 librdkafka-dev ca-certificates)
+# The Kafka client's native library comes with the application (NuGet librdkafka.redist), not from the OS.
+packages=(ca-certificates)
 if [ "$mode" = "test" ]; then
   packages+=(
     openssl                                   # independent RSA signatures in the ingress tests

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Confluent.Kafka;
 using Streaming.Kafka;
 
 namespace Streaming.Normalizer;
@@ -59,8 +60,17 @@ public sealed class NormalizerOptions
     /// </summary>
     public TimeSpan? FetchWait { get; set; }
 
-    /// <summary>Consumer group session timeout: how long a dead replica keeps its partitions.</summary>
+    /// <summary>
+    /// Consumer group session timeout: how long a dead replica keeps its partitions. Classic protocol only: with
+    /// the consumer protocol the broker's group.consumer.session.timeout.ms decides.
+    /// </summary>
     public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromSeconds(45);
+
+    /// <summary>
+    /// group.protocol: Classic (default, what every broker speaks) or Consumer (KIP-848: the broker assigns
+    /// partitions incrementally, in about 100 ms instead of seconds; Kafka 4.0+ or the embedded broker).
+    /// </summary>
+    public GroupProtocol GroupProtocol { get; set; } = GroupProtocol.Classic;
 
     /// <summary>
     /// Also commit consumed offsets outside the transaction, after it committed. Needed only on librdkafka's mock

@@ -9,9 +9,11 @@ using Streaming.Ingress;
 using Streaming.Kafka;
 using Streaming.Kafka.Embedded;
 using Streaming.Normalizer;
+using Streaming.Normalizer.Processing;
 using Streaming.SchemaRegistry.Server;
 using Streaming.ServiceDefaults;
 using Streaming.Status;
+using Streaming.Status.Projection;
 using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 
 namespace Streaming.Platform;
@@ -139,7 +141,43 @@ public sealed class PlatformHost : IAsyncDisposable
         Endpoints = new PlatformEndpoints(ingressUrl, grpcUrl, registryUrl, _kafka.BootstrapServers, normalizerUrl, statusHealthUrl);
         _statusHealth = statusHealthUrl;
         await WaitUntilReadyAsync(options.ReadyTimeout, cancellationToken);
+        await WaitUntilPartitionsOwnedAsync(options, cancellationToken);
     }
+
+    /// <summary>
+    /// Ready means a webhook sent now flows through at once: the normalizer and the status consumer each own every
+    /// partition of their topic. Their health checks pass as soon as the consumers have subscribed (a replica with
+    /// no partition is still a healthy replica), which with the classic group protocol is seconds before the
+    /// assignment arrives; so the platform, the only member of each group, waits for the assignment itself.
+    /// </summary>
+    private async Task WaitUntilPartitionsOwnedAsync(PlatformOptions options, CancellationToken cancellationToken)
+    {
+        var normalizer = Part("normalizer").Services.GetRequiredService<NormalizerWorker>();
+        var status = Part("status").Services.GetRequiredService<ProjectionWorker>();
+        var consumers = new (string Name, Func<int> Owned)[]
+        {
+            ("normalizer", () => normalizer.Loop?.AssignedPartitions ?? 0),
+            ("status service", () => status.Loop?.AssignedPartitions ?? 0),
+        };
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.ReadyTimeout);
+        foreach (var (name, owned) in consumers)
+        {
+            while (owned() < options.Partitions)
+            {
+                try
+                {
+                    await Task.Delay(20, deadline.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new TimeoutException($"the {name} was assigned {owned()} of {options.Partitions} partitions within {options.ReadyTimeout.TotalSeconds:0} s");
+                }
+            }
+        }
+    }
+
+    private WebApplication Part(string name) => _parts.Single(p => p.Name == name).App;
 
     private async Task<(Uri Grpc, Uri Health)> StartStatusAsync(IConfiguration configuration, Dictionary<string, string?> shared, PlatformOptions options, Uri registryUrl, string database, CancellationToken cancellationToken)
     {

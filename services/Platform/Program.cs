@@ -23,6 +23,17 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context 
     stop.Cancel();
 });
 
+try
+{
+    // Before the embedded broker starts on it: the bundled librdkafka, at least the version this build ships.
+    Streaming.Kafka.KafkaNative.EnsureSupportedVersion();
+}
+catch (Exception ex) when (ex is InvalidOperationException or DllNotFoundException)
+{
+    Console.Error.WriteLine($"error: the platform could not start: {ex.Message}");
+    return 2;
+}
+
 PlatformHost platform;
 try
 {

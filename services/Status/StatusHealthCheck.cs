@@ -28,6 +28,6 @@ public sealed class StatusHealthCheck(IStatusStore store, ProjectionWorker worke
 
         return loop.LastError is { } error
             ? HealthCheckResult.Degraded("the projection is retrying: " + error)
-            : HealthCheckResult.Healthy($"{store.Kind}; {loop.Applied} events applied");
+            : HealthCheckResult.Healthy($"{store.Kind}; {loop.AssignedPartitions} partition(s); {loop.Applied} events applied");
     }
 }

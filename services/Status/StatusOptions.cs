@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Confluent.Kafka;
 using Streaming.Kafka;
 
 namespace Streaming.Status;
@@ -47,8 +48,17 @@ public sealed class StatusOptions
     /// <summary>fetch.wait.max.ms: how long the broker holds a fetch with nothing to return.</summary>
     public TimeSpan FetchWait { get; set; } = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>Consumer group session timeout: how long a dead replica keeps its partitions.</summary>
+    /// <summary>
+    /// Consumer group session timeout: how long a dead replica keeps its partitions. Classic protocol only: with
+    /// the consumer protocol the broker's group.consumer.session.timeout.ms decides.
+    /// </summary>
     public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// group.protocol: Classic (default, what every broker speaks) or Consumer (KIP-848: the broker assigns
+    /// partitions incrementally, in about 100 ms instead of seconds; Kafka 4.0+ or the embedded broker).
+    /// </summary>
+    public GroupProtocol GroupProtocol { get; set; } = GroupProtocol.Classic;
 
     /// <summary>Changes a watcher may have unread before it is dropped.</summary>
     [Range(1, 1_000_000)]

@@ -9,6 +9,8 @@ public static class KafkaServiceCollectionExtensions
 {
     public static IHostApplicationBuilder AddKafka(this IHostApplicationBuilder builder)
     {
+        // Before every other hosted service: a wrong librdkafka stops the start with a clear message.
+        builder.Services.AddHostedService<KafkaNativeCheck>();
         builder.Services.AddOptions<KafkaOptions>()
             .BindConfiguration(KafkaOptions.SectionName)
             .ValidateDataAnnotations()

@@ -66,7 +66,12 @@ public sealed partial class ComposeAndDockerfileTests
         Assert.NotNull(user);
         Assert.DoesNotMatch(@"^USER (root|0)(:|$)", user);
         Assert.Contains(lines, l => l.StartsWith("HEALTHCHECK ", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.Contains("librdkafka1", StringComparison.Ordinal));
+        // librdkafka comes with the application (librdkafka.redist), for linux-x64 only; never from the OS.
+        Assert.DoesNotContain(lines, l => l.Contains("librdkafka", StringComparison.Ordinal));
+        var publish = Assert.Single(lines, l => l.Contains("dotnet publish ", StringComparison.Ordinal));
+        Assert.Contains(" -r linux-x64 ", publish, StringComparison.Ordinal);
+        var restore = Assert.Single(lines, l => l.Contains("dotnet restore ", StringComparison.Ordinal));
+        Assert.EndsWith(" -r linux-x64", restore, StringComparison.Ordinal);
         Assert.Contains(lines, l => l.StartsWith("ENTRYPOINT ", StringComparison.Ordinal));
     }
 

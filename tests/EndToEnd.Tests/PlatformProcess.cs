@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace Streaming.EndToEnd.Tests;
 
 /// <summary>The one-command platform (services/Platform) as a separate process on free ports, found through its --ready-file.</summary>
-public sealed class PlatformProcess : IAsyncLifetime
+public sealed class PlatformProcess(params string[] extraArguments) : IAsyncLifetime
 {
     private readonly StringBuilder _log = new();
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "e2e-" + Guid.NewGuid().ToString("N")[..8]);
@@ -38,6 +38,12 @@ public sealed class PlatformProcess : IAsyncLifetime
 
     public int? ExitCode => _process is { HasExited: true } p ? p.ExitCode : null;
 
+    /// <summary>From the start of the process to its ready file.</summary>
+    public TimeSpan TimeToReady { get; private set; }
+
+    /// <summary>What the process had written when its ready file appeared.</summary>
+    public string LogAtReady { get; private set; } = "";
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_directory);
@@ -57,11 +63,12 @@ public sealed class PlatformProcess : IAsyncLifetime
         {
             assembly, "--ready-file", ReadyFile,
             "--Platform:IngressPort=0", "--Platform:GrpcPort=0", "--Platform:SchemaRegistryPort=0", "--Platform:NormalizerPort=0", "--Platform:StatusHttpPort=0",
-        })
+        }.Concat(extraArguments))
         {
             info.ArgumentList.Add(argument);
         }
 
+        var started = Stopwatch.StartNew();
         _process = Process.Start(info)!;
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -73,8 +80,14 @@ public sealed class PlatformProcess : IAsyncLifetime
         {
             Assert.False(_process.HasExited, $"the platform exited with {(_process.HasExited ? _process.ExitCode : 0)} before it was ready:\n{Log}");
             Assert.True(DateTime.UtcNow < deadline, $"the platform did not write its ready file within 60 s:\n{Log}");
-            await Task.Delay(50);
+            await Task.Delay(20);
         }
+
+        TimeToReady = started.Elapsed;
+        // Lines the process wrote before its ready file may still be in the pipe: a moment for them, far below
+        // the seconds a consumer group assignment can lag.
+        await Task.Delay(200);
+        LogAtReady = Log;
 
         using var ready = JsonDocument.Parse(await File.ReadAllBytesAsync(ReadyFile));
         Ingress = new Uri(ready.RootElement.GetProperty("ingress").GetString()!);
@@ -141,4 +154,14 @@ public sealed class PlatformProcess : IAsyncLifetime
             _log.AppendLine(line);
         }
     }
+}
+
+/// <summary>One default platform shared by a test class (xunit class fixture).</summary>
+public sealed class SharedPlatform : IAsyncLifetime
+{
+    public PlatformProcess Platform { get; } = new();
+
+    public Task InitializeAsync() => Platform.InitializeAsync();
+
+    public Task DisposeAsync() => Platform.DisposeAsync();
 }

@@ -13,8 +13,10 @@ namespace Streaming.EndToEnd.Tests;
 /// hmac/hashlib and openssl), against the running platform: the doc's payloads are accepted and reach the status the
 /// doc implies; tampered, wrongly keyed, unsigned and stale deliveries are refused and never stored.
 /// </summary>
-public sealed class VendorFidelityTests(PlatformProcess platform) : IClassFixture<PlatformProcess>
+public sealed class VendorFidelityTests(SharedPlatform shared) : IClassFixture<SharedPlatform>
 {
+    private readonly PlatformProcess _platform = shared.Platform;
+
     private static readonly string RepoRoot = typeof(VendorFidelityTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepoRoot").Value!;
     private static readonly string Sender = Path.Combine(AppContext.BaseDirectory, "vendors", "vendor_sender.py");
 
@@ -30,13 +32,13 @@ public sealed class VendorFidelityTests(PlatformProcess platform) : IClassFixtur
         Assert.All(deliveries, d => Assert.True(d.Status == 200, $"{provider} {d.Event}: {d.Status} {d.Body}"));
         var answeredIds = deliveries.Select(d => JsonDocument.Parse(d.Body).RootElement.GetProperty("providerEventId").GetString()!).ToHashSet();
 
-        using var channel = GrpcChannel.ForAddress(platform.Grpc);
+        using var channel = GrpcChannel.ForAddress(_platform.Grpc);
         var client = new DocumentStatusService.DocumentStatusServiceClient(channel);
         var state = await Eventually.Until(async () =>
         {
             var s = await TryGetAsync(client, token);
             return s is { Status: DocumentStatus.Completed } && s.EventCount == answeredIds.Count ? s : null;
-        }, TimeSpan.FromSeconds(45), $"{provider} document {token} COMPLETED with {answeredIds.Count} events\n{platform.Log}");
+        }, TimeSpan.FromSeconds(45), $"{provider} document {token} COMPLETED with {answeredIds.Count} events\n{_platform.Log}");
         Assert.Equal(provider, state.Provider);
 
         // One id end to end: what the ingress answered is what the history shows for each webhook.
@@ -73,12 +75,12 @@ public sealed class VendorFidelityTests(PlatformProcess platform) : IClassFixtur
         // A valid delivery sent afterwards goes all the way through; the refused one is nowhere.
         var sentinel = $"{provider}-ok-{Guid.NewGuid():N}"[..27];
         Assert.All(Run("lifecycle", provider, sentinel), d => Assert.Equal(200, d.Status));
-        using var channel = GrpcChannel.ForAddress(platform.Grpc);
+        using var channel = GrpcChannel.ForAddress(_platform.Grpc);
         var client = new DocumentStatusService.DocumentStatusServiceClient(channel);
-        await Eventually.Until(() => TryGetAsync(client, sentinel), TimeSpan.FromSeconds(45), $"sentinel {sentinel}\n{platform.Log}");
+        await Eventually.Until(() => TryGetAsync(client, sentinel), TimeSpan.FromSeconds(45), $"sentinel {sentinel}\n{_platform.Log}");
         Assert.Null(await TryGetAsync(client, token));
         var tampered = token[..^1] + "x";
-        Assert.DoesNotContain(PipelineTests.ReadToEnd(platform.Kafka, KafkaTopics.Raw),
+        Assert.DoesNotContain(PipelineTests.ReadToEnd(_platform.Kafka, KafkaTopics.Raw),
             r => r.Message.Key is { } key && (key == token || key == tampered));
     }
 
@@ -116,7 +118,7 @@ public sealed class VendorFidelityTests(PlatformProcess platform) : IClassFixtur
         }));
         try
         {
-            var output = ExternalProcess.Run(ExternalProcess.DebianPython, [Sender, "--ingress", platform.Ingress.ToString(), "--config", config, .. arguments]);
+            var output = ExternalProcess.Run(ExternalProcess.DebianPython, [Sender, "--ingress", _platform.Ingress.ToString(), "--config", config, .. arguments]);
             return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line =>
             {
                 using var json = JsonDocument.Parse(line);

@@ -18,7 +18,7 @@ namespace Streaming.Normalizer.Tests;
 /// downstream read_committed reader sees: each distinct event exactly once, none missing.
 /// </summary>
 /// <remarks>
-/// librdkafka 2.0.2's mock shows aborted records to read_committed readers and does not store transactional
+/// librdkafka 2.16's mock shows aborted records to read_committed readers and does not store transactional
 /// offsets (the normalizer mirrors them with a plain commit). The assertions hold either way: where a transaction
 /// is aborted, its records are invisible on a real broker and visible on the mock, where the normalizer's dedupe,
 /// rebuilt from the output with the same visibility, drops the rewound batch's events as already written.
@@ -65,7 +65,7 @@ public sealed class NormalizerFaultTests : IAsyncLifetime
 
     /// <summary>
     /// Shows: retriable coordinator errors (CONCURRENT_TRANSACTIONS, COORDINATOR_LOAD_IN_PROGRESS, NOT_COORDINATOR)
-    /// on AddPartitionsToTxn, AddOffsetsToTxn and EndTxn while webhooks flow are absorbed (librdkafka 2.0.2 retries
+    /// on AddPartitionsToTxn, AddOffsetsToTxn and EndTxn while webhooks flow are absorbed (librdkafka retries
     /// them inside the transaction; the loop would retry a retriable commit or abort and rewind otherwise). Nothing
     /// is lost or doubled and the normalizer stays ready. (The mock answers these three APIs with the pushed errors,
     /// checked with debug=eos; TxnOffsetCommit errors left no trace there, so it is not used.)

@@ -79,7 +79,15 @@ public sealed class NormalizerHost : IAsyncDisposable
 
     public Uri Address => new(App.Addresses().First());
 
-    public static async Task<NormalizerHost> StartAsync(NormalizerSetup setup, bool strict = false, Func<FaultPoint, bool>? crashAt = null, int batchSize = 100)
+    public static async Task<NormalizerHost> StartAsync(
+        NormalizerSetup setup,
+        bool strict = false,
+        Func<FaultPoint, bool>? crashAt = null,
+        int batchSize = 100,
+        bool? commitOffsetsOutsideTransaction = null,
+        Confluent.Kafka.GroupProtocol groupProtocol = Confluent.Kafka.GroupProtocol.Classic,
+        string? transactionalId = null,
+        TimeSpan? batchTimeout = null)
     {
         string[] args =
         [
@@ -90,14 +98,15 @@ public sealed class NormalizerHost : IAsyncDisposable
             $"--Normalizer:OutputTopic={setup.Output}",
             $"--Normalizer:DeadLetterTopic={setup.DeadLetter}",
             $"--Normalizer:GroupId={setup.GroupId}",
-            $"--Normalizer:TransactionalId={setup.TransactionalId}",
+            $"--Normalizer:TransactionalId={transactionalId ?? setup.TransactionalId}",
             $"--Normalizer:StrictEventTypes={strict}",
             $"--Normalizer:BatchSize={batchSize}",
-            "--Normalizer:BatchTimeout=00:00:00.050",
+            $"--Normalizer:BatchTimeout={batchTimeout ?? TimeSpan.FromMilliseconds(50)}",
             "--Normalizer:SessionTimeout=00:00:06",
             "--Normalizer:TransactionTimeout=00:00:10",
-            // The shared test broker is librdkafka's mock unless KAFKA_BOOTSTRAP_SERVERS names a real one.
-            $"--Normalizer:CommitOffsetsOutsideTransaction={TestKafka.ExternalBootstrapServers is null}",
+            // The mock does not store transactional offsets (TransactionSemanticsTests.Mock_gap_transactional_offset_commits_are_discarded).
+            $"--Normalizer:CommitOffsetsOutsideTransaction={commitOffsetsOutsideTransaction ?? !TestKafka.IsRealBroker}",
+            $"--Normalizer:GroupProtocol={groupProtocol}",
         ];
         var logs = new LogLines();
         var app = NormalizerApplication.Create(args, builder =>

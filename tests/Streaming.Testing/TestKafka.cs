@@ -1,31 +1,104 @@
 using Confluent.Kafka;
-using Streaming.Kafka;
+using DotNet.Testcontainers.Builders;
+using DotNet.Testcontainers.Configurations;
 using Streaming.Kafka.Embedded;
+using Testcontainers.Kafka;
 
 namespace Streaming.Testing;
 
+/// <summary>Which broker the tests run on.</summary>
+public enum TestBrokerKind
+{
+    /// <summary>librdkafka's mock cluster in the test process (the default).</summary>
+    Embedded,
+
+    /// <summary>The broker named by KAFKA_BOOTSTRAP_SERVERS.</summary>
+    External,
+
+    /// <summary>Apache Kafka in a container started by Testcontainers (STREAMING_TEST_KAFKA=testcontainers).</summary>
+    Testcontainers,
+}
+
 /// <summary>
-/// The broker tests talk to: the embedded mock cluster by default, or the real cluster named
-/// by KAFKA_BOOTSTRAP_SERVERS. Each test makes its own topics with unique names.
+/// The broker tests talk to, chosen in this order: KAFKA_BOOTSTRAP_SERVERS (any broker); a Kafka container when
+/// STREAMING_TEST_KAFKA=testcontainers (fails at once without a Docker engine, never falls back); else the
+/// embedded mock cluster. Each test makes its own topics with unique names.
 /// </summary>
 public static class TestKafka
 {
-    private static readonly Lazy<EmbeddedKafkaCluster?> SharedEmbedded = new(() =>
-        ExternalBootstrapServers is null ? EmbeddedKafkaCluster.Start() : null);
+    /// <summary>The environment variable that asks for a broker in a container: "testcontainers".</summary>
+    public const string ModeVariable = "STREAMING_TEST_KAFKA";
+
+    /// <summary>
+    /// The image a container broker runs: the Apache Kafka release docker-compose.yml deploys (KRaft mode; the
+    /// image has no ZooKeeper mode). Pinned by tag.
+    /// </summary>
+    public const string ContainerImage = "apache/kafka:3.9.1";
+
+    private static readonly Lazy<SharedBroker> Shared = new(StartShared, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>KAFKA_BOOTSTRAP_SERVERS when set.</summary>
     public static string? ExternalBootstrapServers =>
         Environment.GetEnvironmentVariable("KAFKA_BOOTSTRAP_SERVERS") is { Length: > 0 } servers ? servers : null;
 
+    /// <summary>The broker this run uses (known without starting it).</summary>
+    public static TestBrokerKind Kind =>
+        ExternalBootstrapServers is not null ? TestBrokerKind.External
+        : string.Equals(Environment.GetEnvironmentVariable(ModeVariable), "testcontainers", StringComparison.OrdinalIgnoreCase) ? TestBrokerKind.Testcontainers
+        : TestBrokerKind.Embedded;
+
+    /// <summary>A real Kafka broker (external or in a container), not librdkafka's mock.</summary>
+    public static bool IsRealBroker => Kind != TestBrokerKind.Embedded;
+
     /// <summary>Bootstrap servers of the shared test cluster.</summary>
-    public static string BootstrapServers => ExternalBootstrapServers ?? SharedEmbedded.Value!.BootstrapServers;
+    public static string BootstrapServers => Shared.Value.BootstrapServers;
+
+    private static EmbeddedKafkaCluster? SharedEmbedded => Shared.Value.Embedded;
+
+    /// <summary>
+    /// Starts a Kafka container. Without a Docker engine this fails at once with <see cref="DockerUnavailableException"/>
+    /// whose message says so (Testcontainers itself would only fail after trying to connect).
+    /// </summary>
+    public static async Task<KafkaContainer> StartContainerAsync(CancellationToken cancellationToken = default)
+    {
+        if (TestcontainersSettings.OS.DockerEndpointAuthConfig is null)
+        {
+            throw new DockerUnavailableException(
+                $"{ModeVariable}=testcontainers asks for Kafka in a container, but no Docker engine was found " +
+                "(DOCKER_HOST, the Docker socket, ~/.testcontainers.properties). Start Docker, or unset " +
+                $"{ModeVariable} to use the embedded broker, or set KAFKA_BOOTSTRAP_SERVERS to use a running broker.");
+        }
+
+        var container = new KafkaBuilder(ContainerImage).Build();
+        await container.StartAsync(cancellationToken);
+        return container;
+    }
+
+    private static SharedBroker StartShared()
+    {
+        switch (Kind)
+        {
+            case TestBrokerKind.External:
+                return new SharedBroker(ExternalBootstrapServers!, null);
+            case TestBrokerKind.Testcontainers:
+                var container = StartContainerAsync().GetAwaiter().GetResult();
+                // The container lives as long as the test process; Testcontainers' resource reaper removes it after.
+                AppDomain.CurrentDomain.ProcessExit += (_, _) => container.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                return new SharedBroker(container.GetBootstrapAddress(), null);
+            default:
+                var embedded = EmbeddedKafkaCluster.Start();
+                return new SharedBroker(embedded.BootstrapServers, embedded);
+        }
+    }
+
+    private sealed record SharedBroker(string BootstrapServers, EmbeddedKafkaCluster? Embedded);
 
     /// <summary>A topic name no other test uses.</summary>
     public static string UniqueTopic(string prefix) => $"{prefix}.{Guid.NewGuid():N}";
 
     /// <summary>Creates a uniquely named topic on the shared cluster.</summary>
     public static string CreateTopic(string prefix, int partitions = 3) =>
-        CreateTopic(BootstrapServers, SharedEmbedded.Value, UniqueTopic(prefix), partitions);
+        CreateTopic(BootstrapServers, SharedEmbedded, UniqueTopic(prefix), partitions);
 
     /// <summary>Creates a topic on an embedded cluster, or with the admin API on a real one.</summary>
     public static string CreateTopic(string bootstrapServers, EmbeddedKafkaCluster? embedded, string name, int partitions)

@@ -9,6 +9,16 @@ internal static class KafkaReader
     /// <summary>The topic's partitions; NOT_FOUND when the cluster does not know the topic, UNREACHABLE when there is no cluster.</summary>
     public static List<TopicPartition> Partitions(string bootstrapServers, string topic)
     {
+        // Every Kafka command starts here: fail with the reason, not with a missing entry point later.
+        try
+        {
+            Streaming.Kafka.KafkaNative.EnsureSupportedVersion();
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or DllNotFoundException)
+        {
+            throw new CliException(ExitCodes.Failed, ex.Message);
+        }
+
         // librdkafka's own log lines would repeat what the exceptions below say.
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers, SocketTimeoutMs = 5000 })
             .SetLogHandler((_, _) => { })

@@ -15,7 +15,8 @@ public sealed record LoopSettings(
     TimeSpan TransactionTimeout,
     TimeSpan SessionTimeout,
     bool MirrorOffsetCommits = false,
-    TimeSpan? FetchWait = null);
+    TimeSpan? FetchWait = null,
+    GroupProtocol GroupProtocol = GroupProtocol.Classic);
 
 /// <summary>
 /// Consume → transform → produce with exactly-once semantics: one transactional producer, a read_committed
@@ -35,6 +36,7 @@ public sealed partial class ExactlyOnceLoop
     private readonly Dictionary<TopicPartition, long> _nextOffsets = [];
     private readonly Dictionary<TopicPartition, long> _batchStart = [];
     private readonly HashSet<TopicPartition> _needsPrepare = [];
+    private readonly Dictionary<TopicPartition, long> _rewindAfterRevoke = [];
 
     private IProducer<byte[]?, byte[]?>? _producer;
     private IConsumer<byte[]?, byte[]?>? _consumer;
@@ -46,6 +48,7 @@ public sealed partial class ExactlyOnceLoop
     private long _aborts;
     private CancellationToken _stopping;
     private bool _running;
+    private int _assignedCount;
 
     public ExactlyOnceLoop(LoopSettings settings, IRecordTransform transform, ILogger logger, NormalizerFaultInjection? faults = null)
     {
@@ -61,6 +64,9 @@ public sealed partial class ExactlyOnceLoop
     public long Transactions => Interlocked.Read(ref _transactions);
 
     public long Aborts => Interlocked.Read(ref _aborts);
+
+    /// <summary>How many partitions of the input topic this replica owns now.</summary>
+    public int AssignedPartitions => Volatile.Read(ref _assignedCount);
 
     /// <summary>Set once the producer's transactions are initialized and the consumer subscribed.</summary>
     public bool Running
@@ -123,7 +129,7 @@ public sealed partial class ExactlyOnceLoop
                 }
 
                 var result = _consumer!.Consume(remaining);
-                if (result is null || result.IsPartitionEOF)
+                if (RewindKeptPartitions(result) || result is null || result.IsPartitionEOF)
                 {
                     continue;
                 }
@@ -255,7 +261,7 @@ public sealed partial class ExactlyOnceLoop
     }
 
     /// <summary>
-    /// librdkafka 2.0.2's mock cluster acknowledges TxnOffsetCommit but never stores the offsets, so a restarted
+    /// librdkafka's mock cluster (still in 2.16) acknowledges TxnOffsetCommit but never stores the offsets, so a restarted
     /// consumer would start from scratch. On the embedded broker the offsets the transaction committed are also
     /// committed plainly, after it. A crash in between re-reads the batch; its events are then dropped as
     /// already written (the dedupe reads the output back). Off on real clusters, where the transaction's offsets count.
@@ -319,6 +325,7 @@ public sealed partial class ExactlyOnceLoop
         }
 
         _needsPrepare.UnionWith(partitions);
+        Volatile.Write(ref _assignedCount, consumer.Assignment.Count + partitions.Count(p => !consumer.Assignment.Contains(p)));
     }
 
     private void OnRevoked(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> partitions)
@@ -326,23 +333,65 @@ public sealed partial class ExactlyOnceLoop
         if (_logger.IsEnabled(LogLevel.Information))
         {
             var list = string.Join(",", partitions.Select(p => p.Partition.Value));
-            LogRevoked(_logger, list);
+            LogRevoked(_logger, list, _batchCount);
         }
 
+        var revoked = partitions.Select(p => p.TopicPartition).ToList();
         if (_inTransaction)
         {
             // The partitions' next owner starts from the last committed offsets: the open batch must not commit
-            // offsets it no longer owns. Abort it; what it read is read again by whoever owns it next.
+            // offsets it no longer owns. Abort it; what it read is read again by whoever owns it next. An
+            // incremental revocation (consumer protocol, cooperative assignors) keeps the other partitions: the
+            // aborted batch's records of those are read again here, from the batch's start.
             _producer!.AbortTransaction(OperationTimeout);
             Interlocked.Increment(ref _aborts);
             _transform.Aborted();
             _needsPrepare.UnionWith(consumer.Assignment);
+            foreach (var (partition, offset) in _batchStart)
+            {
+                if (!revoked.Contains(partition))
+                {
+                    _rewindAfterRevoke[partition] = offset;
+                }
+            }
+
             ResetBatch();
         }
 
-        var revoked = partitions.Select(p => p.TopicPartition).ToList();
+        foreach (var partition in revoked)
+        {
+            _rewindAfterRevoke.Remove(partition);
+        }
+
         _needsPrepare.ExceptWith(revoked);
         _transform.Revoked(revoked);
+        Volatile.Write(ref _assignedCount, consumer.Assignment.Count(p => !revoked.Contains(p)));
+    }
+
+    /// <summary>
+    /// Applies the rewinds a revocation asked for (outside the rebalance callback); true when <paramref name="result"/>
+    /// belongs to a rewound partition and must be dropped (it is fetched again).
+    /// </summary>
+    private bool RewindKeptPartitions(ConsumeResult<byte[]?, byte[]?>? result)
+    {
+        if (_rewindAfterRevoke.Count == 0)
+        {
+            return false;
+        }
+
+        var assigned = _consumer!.Assignment.ToHashSet();
+        var dropResult = false;
+        foreach (var (partition, offset) in _rewindAfterRevoke)
+        {
+            if (assigned.Contains(partition))
+            {
+                _consumer.Seek(new TopicPartitionOffset(partition, offset));
+                dropResult |= result is not null && result.TopicPartition == partition;
+            }
+        }
+
+        _rewindAfterRevoke.Clear();
+        return dropResult;
     }
 
     private IProducer<byte[]?, byte[]?> BuildProducer()
@@ -366,15 +415,18 @@ public sealed partial class ExactlyOnceLoop
     private IConsumer<byte[]?, byte[]?> BuildConsumer()
     {
         var session = (int)_settings.SessionTimeout.TotalMilliseconds;
+        var classic = _settings.GroupProtocol == GroupProtocol.Classic;
         var config = new ConsumerConfig(new ClientConfig(_settings.Client.ToDictionary(p => p.Key, p => p.Value)))
         {
             GroupId = _settings.GroupId,
+            GroupProtocol = _settings.GroupProtocol,
             EnableAutoCommit = false,
             EnableAutoOffsetStore = false,
             IsolationLevel = IsolationLevel.ReadCommitted,
             AutoOffsetReset = AutoOffsetReset.Earliest,
-            SessionTimeoutMs = session,
-            HeartbeatIntervalMs = Math.Max(100, Math.Min(3000, session / 3)),
+            // The consumer protocol takes both from the broker; setting them makes Build() throw.
+            SessionTimeoutMs = classic ? session : null,
+            HeartbeatIntervalMs = classic ? Math.Max(100, Math.Min(3000, session / 3)) : null,
             FetchWaitMaxMs = _settings.FetchWait is { } wait ? (int)wait.TotalMilliseconds : null,
             ReconnectBackoffMaxMs = KafkaClientDefaults.ReconnectBackoffMaxMs,
             ClientId = _settings.TransactionalId,
@@ -402,8 +454,8 @@ public sealed partial class ExactlyOnceLoop
     [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Partitions assigned: {Partitions}")]
     private static partial void LogAssigned(ILogger logger, string partitions);
 
-    [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "Partitions revoked: {Partitions}")]
-    private static partial void LogRevoked(ILogger logger, string partitions);
+    [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "Partitions revoked: {Partitions} (open batch: {BatchRecords} record(s))")]
+    private static partial void LogRevoked(ILogger logger, string partitions, int batchRecords);
 
     [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "Kafka {Client} error {Code}: {Reason} (fatal: {Fatal})")]
     private static partial void LogKafkaError(ILogger logger, string client, ErrorCode code, string reason, bool fatal);

@@ -53,7 +53,8 @@ public sealed partial class NormalizerWorker(
                 new LoopSettings(
                     client, o.InputTopic, o.GroupId, o.EffectiveTransactionalId, o.BatchSize, o.BatchTimeout, o.TransactionTimeout, o.SessionTimeout,
                     MirrorOffsetCommits: o.CommitOffsetsOutsideTransaction ?? kafka.Embedded is not null,
-                    FetchWait: o.FetchWait),
+                    FetchWait: o.FetchWait,
+                    GroupProtocol: o.GroupProtocol),
                 Transform,
                 loggers.CreateLogger<ExactlyOnceLoop>(),
                 faults);

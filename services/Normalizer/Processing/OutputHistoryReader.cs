@@ -155,7 +155,8 @@ public sealed partial class OutputHistoryReader : IDisposable
 
             var byTime = _consumer.OffsetsForTimes([new TopicPartitionTimestamp(tp, new Timestamp(since))], MetadataTimeout).Single();
             // No offset for the time: either nothing is that recent, or the broker cannot look up by time
-            // (librdkafka's mock cluster): read from the start, the time filter applies either way.
+            // (librdkafka's mock cluster, 2.16 too: it answers End for every time): read from the start, the time
+            // filter applies either way.
             var start = byTime.Offset.Value >= 0 ? byTime.Offset.Value : watermarks.Low.Value;
             starts.Add(new TopicPartitionOffset(tp, start));
         }

@@ -15,7 +15,8 @@ public sealed record ProjectionSettings(
     int BatchSize,
     TimeSpan BatchWindow,
     TimeSpan FetchWait,
-    TimeSpan SessionTimeout);
+    TimeSpan SessionTimeout,
+    GroupProtocol GroupProtocol = GroupProtocol.Classic);
 
 /// <summary>
 /// Consumes documents.events.v1 (read_committed) into the store, exactly once: each batch's events, dead letters
@@ -145,7 +146,9 @@ public sealed partial class ProjectionLoop
             AutoOffsetReset = AutoOffsetReset.Earliest,
             EnablePartitionEof = false,
             FetchWaitMaxMs = (int)_settings.FetchWait.TotalMilliseconds,
-            SessionTimeoutMs = (int)_settings.SessionTimeout.TotalMilliseconds,
+            GroupProtocol = _settings.GroupProtocol,
+            // The consumer protocol takes the session timeout from the broker; setting it makes Build() throw.
+            SessionTimeoutMs = _settings.GroupProtocol == GroupProtocol.Classic ? (int)_settings.SessionTimeout.TotalMilliseconds : null,
             ReconnectBackoffMaxMs = Streaming.Kafka.KafkaClientDefaults.ReconnectBackoffMaxMs,
         };
         return new ConsumerBuilder<byte[]?, byte[]?>(config)

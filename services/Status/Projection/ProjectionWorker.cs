@@ -29,7 +29,7 @@ public sealed partial class ProjectionWorker(
     {
         var o = options.Value;
         var loop = new ProjectionLoop(
-            new ProjectionSettings(kafka.ClientConfig(), o.Topic, o.GroupId, o.BatchSize, o.BatchWindow, o.FetchWait, o.SessionTimeout),
+            new ProjectionSettings(kafka.ClientConfig(), o.Topic, o.GroupId, o.BatchSize, o.BatchWindow, o.FetchWait, o.SessionTimeout, o.GroupProtocol),
             store,
             decoder,
             feed,

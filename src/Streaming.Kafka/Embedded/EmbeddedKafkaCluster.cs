@@ -58,6 +58,9 @@ public sealed class EmbeddedKafkaCluster : IDisposable
             throw new KafkaException(new Error(ErrorCode.Local_Fail, "librdkafka could not start the mock cluster"));
         }
 
+        // The mock reports no controller by default; clients that need one (kafkajs: "Broker 0 not found") then fail.
+        MockClusterNative.SetControllerId(cluster, 1);
+
         var bootstraps = Marshal.PtrToStringUTF8(MockClusterNative.ClusterBootstraps(cluster))
             ?? throw new KafkaException(new Error(ErrorCode.Local_Fail, "mock cluster returned no bootstrap address"));
         return new EmbeddedKafkaCluster(rk, cluster, brokerCount, bootstraps);

@@ -28,6 +28,9 @@ internal static partial class MockClusterNative
     [LibraryImport(Lib, EntryPoint = "rd_kafka_mock_cluster_new")]
     internal static partial IntPtr ClusterNew(IntPtr rk, int brokerCount);
 
+    [LibraryImport(Lib, EntryPoint = "rd_kafka_mock_set_controller_id")]
+    internal static partial void SetControllerId(IntPtr mcluster, int controllerId);
+
     [LibraryImport(Lib, EntryPoint = "rd_kafka_mock_cluster_destroy")]
     internal static partial void ClusterDestroy(IntPtr mcluster);
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the solution (unit, integration on the embedded broker and real HTTP/2,
 # interop against independent implementations), installing what is missing first.
-# Set KAFKA_BOOTSTRAP_SERVERS to run the Kafka tests against a real broker instead.
+# Set KAFKA_BOOTSTRAP_SERVERS (any broker) or STREAMING_TEST_KAFKA=testcontainers (Kafka in a container,
+# needs Docker) to run the Kafka tests against a real broker instead.
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/prerequisites.sh test

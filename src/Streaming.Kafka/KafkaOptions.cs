@@ -8,8 +8,14 @@ public sealed class KafkaOptions
 {
     public const string SectionName = "Kafka";
 
-    /// <summary>host:port list. Empty means: start the embedded broker in this process.</summary>
+    /// <summary>
+    /// host:port list. Empty means: start the embedded (in-memory) broker in this process, which only the Development
+    /// environment or <see cref="AllowEmbeddedBroker"/> permits: elsewhere a missing setting stops the start.
+    /// </summary>
     public string? BootstrapServers { get; set; }
+
+    /// <summary>Permits the embedded broker outside Development (the one-process platform sets it; data lives in memory).</summary>
+    public bool AllowEmbeddedBroker { get; set; }
 
     /// <summary>Partitions per topic when this process creates topics (embedded broker, or AutoCreateTopics).</summary>
     [Range(1, 1024)]

@@ -14,6 +14,11 @@ public static class KafkaServiceCollectionExtensions
         builder.Services.AddOptions<KafkaOptions>()
             .BindConfiguration(KafkaOptions.SectionName)
             .ValidateDataAnnotations()
+            .Validate<IHostEnvironment>(
+                (o, environment) => !o.UsesEmbeddedBroker || o.AllowEmbeddedBroker || environment.IsDevelopment(),
+                "Kafka:BootstrapServers is required outside the Development environment (e.g. Kafka__BootstrapServers=kafka:9092): " +
+                "without it this service would start an in-memory broker and lose every event on restart. " +
+                "To run one on purpose, set Kafka__AllowEmbeddedBroker=true.")
             .ValidateOnStart();
         builder.Services.AddSingleton<KafkaConnection>();
         builder.Services.AddSingleton<KafkaHealthCheck>();

@@ -16,6 +16,17 @@ public sealed class IngressConfigurationTests
     }
 
     [Fact]
+    public async Task Outside_development_a_missing_kafka_bootstrap_stops_the_start_instead_of_starting_an_in_memory_broker()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(async () =>
+        {
+            await using var host = await IngressHost.StartAsync("", "unused", ProviderCase.Get("inkless").Settings);
+        });
+
+        Assert.Contains("Kafka:BootstrapServers is required outside the Development environment", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_provider_without_secrets_fails_the_start_with_a_clear_message()
     {
         var error = await StartFailsAsync(("Ingress:Providers:inkless:TestModeHeader", "X-Test"));

@@ -75,14 +75,16 @@ public sealed class PlatformHost : IAsyncDisposable
         // The services read no appsettings.json of their own here: every setting comes from the platform's configuration.
         var contentRoot = Path.Combine(Path.GetTempPath(), "streaming-platform-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         Directory.CreateDirectory(contentRoot);
-        var database = string.IsNullOrWhiteSpace(options.StatusDatabase) ? Path.Combine(contentRoot, "status.db") : null;
+        // The status store lives and dies with the in-memory broker: a store kept across runs would hold offsets into
+        // a broker that no longer has them, and documents no stream can explain.
+        var database = Path.Combine(contentRoot, "status.db");
 
         var kafka = EmbeddedKafkaCluster.Start();
         var host = new PlatformHost(kafka, contentRoot);
         try
         {
             kafka.CreateTopics(KafkaTopics.All(options.Partitions));
-            await host.StartPartsAsync(configuration, options, database ?? options.StatusDatabase!, cancellationToken);
+            await host.StartPartsAsync(configuration, options, database, cancellationToken);
             return host;
         }
         catch

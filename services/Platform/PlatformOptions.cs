@@ -38,9 +38,4 @@ public sealed class PlatformOptions
     /// <summary>How long every part has to report ready before the start fails.</summary>
     public TimeSpan ReadyTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>
-    /// SQLite file of the status store. Empty: a new file in the temporary folder, deleted at exit
-    /// (the embedded broker keeps nothing across runs either, so a kept store would show stale documents).
-    /// </summary>
-    public string? StatusDatabase { get; set; }
 }

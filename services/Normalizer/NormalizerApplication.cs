@@ -25,7 +25,6 @@ public static class NormalizerApplication
             .ValidateOnStart();
         // Parsing the tables here makes a malformed table a start failure.
         builder.Services.AddSingleton(_ => MappingCatalog.LoadEmbedded());
-        builder.Services.AddSingleton<NormalizerFaultInjection>();
         builder.Services.AddSingleton<NormalizerWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NormalizerWorker>());
         builder.Services.AddHealthChecks().AddCheck<NormalizerHealthCheck>("normalizer", tags: ["ready"]);

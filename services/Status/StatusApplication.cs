@@ -39,7 +39,6 @@ public static class StatusApplication
 
         builder.AddStatusApi();
         builder.Services.AddSingleton<ChangeFeed>();
-        builder.Services.AddSingleton<ProjectionFaults>();
         builder.Services.AddSingleton(sp => CreateStore(sp.GetRequiredService<IOptions<StatusOptions>>().Value));
         builder.Services.AddSingleton(sp => new SchemaRegistryClient(new SchemaRegistryClientOptions
         {

@@ -113,8 +113,10 @@ public sealed class NormalizerHost : IAsyncDisposable
         {
             builder.Logging.AddProvider(logs);
             builder.Logging.SetMinimumLevel(LogLevel.Debug);
+
+            // The crash hook exists only in tests: the service never registers it.
+            builder.Services.AddSingleton(new NormalizerFaultInjection { CrashAt = crashAt });
         });
-        app.Services.GetRequiredService<NormalizerFaultInjection>().CrashAt = crashAt;
         await app.StartAsync();
         var host = new NormalizerHost(app, logs);
         await Eventually.True(() => host.Worker.Loop is { Running: true }, TimeSpan.FromSeconds(20), "the normalizer loop to run");

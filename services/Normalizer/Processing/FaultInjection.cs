@@ -12,7 +12,8 @@ public enum FaultPoint
 
 /// <summary>
 /// Fault injection for tests: when <see cref="CrashAt"/> answers true the loop stops on the spot, as a killed
-/// process would: no abort, no commit, no leaving the group (clients are destroyed without closing).
+/// process would: no abort, no commit, no leaving the group (clients are destroyed without closing). Never registered
+/// by the service; only a test registers one (the worker takes it when present).
 /// </summary>
 public sealed class NormalizerFaultInjection
 {

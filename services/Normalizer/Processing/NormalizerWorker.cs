@@ -17,10 +17,10 @@ public sealed partial class NormalizerWorker(
     KafkaConnection kafka,
     IOptions<NormalizerOptions> options,
     MappingCatalog catalog,
-    NormalizerFaultInjection faults,
     IServer server,
     IHostApplicationLifetime lifetime,
-    ILoggerFactory loggers) : BackgroundService
+    ILoggerFactory loggers,
+    NormalizerFaultInjection? faults = null) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<NormalizerWorker>();
     private ExactlyOnceLoop? _loop;

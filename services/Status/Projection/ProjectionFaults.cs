@@ -1,6 +1,9 @@
 namespace Streaming.Status.Projection;
 
-/// <summary>Test hook: simulate a crash of the projection right after a store commit, before anything else happens.</summary>
+/// <summary>
+/// Test hook: simulate a crash of the projection right after a store commit, before anything else happens. Never
+/// registered by the service; only a test registers one (the worker takes it when present).
+/// </summary>
 public sealed class ProjectionFaults
 {
     /// <summary>Called after each committed batch with the batch number (1-based); true crashes the loop there.</summary>

@@ -14,10 +14,10 @@ public sealed partial class ProjectionWorker(
     IStatusStore store,
     DocumentEventDecoder decoder,
     ChangeFeed feed,
-    ProjectionFaults faults,
     IOptions<StatusOptions> options,
     IHostApplicationLifetime lifetime,
-    ILoggerFactory loggers) : BackgroundService
+    ILoggerFactory loggers,
+    ProjectionFaults? faults = null) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<ProjectionWorker>();
     private ProjectionLoop? _loop;

@@ -89,8 +89,10 @@ public sealed class StatusHost : IAsyncDisposable
             }
 
             builder.Configuration.AddInMemoryCollection(extra);
+
+            // The crash hook exists only in tests: the service never registers it.
+            builder.Services.AddSingleton(new ProjectionFaults { CrashAfterCommit = crashAfterCommit });
         });
-        app.Services.GetRequiredService<ProjectionFaults>().CrashAfterCommit = crashAfterCommit;
         await app.StartAsync();
         var host = new StatusHost(app, GrpcChannel.ForAddress(app.GrpcAddress()));
         await Eventually.True(() => host.App.Services.GetRequiredService<ProjectionWorker>().Loop is { Running: true }, TimeSpan.FromSeconds(20), "the projection to run");

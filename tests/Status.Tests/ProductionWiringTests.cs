@@ -1,0 +1,16 @@
+using Microsoft.Extensions.DependencyInjection;
+using Streaming.Status.Projection;
+
+namespace Streaming.Status.Tests;
+
+/// <summary>What a deployed status service's container holds: no test hooks.</summary>
+public sealed class ProductionWiringTests
+{
+    [Fact]
+    public async Task The_service_registers_no_fault_injection()
+    {
+        await using var app = StatusApplication.Create(["--Kafka:BootstrapServers=127.0.0.1:1", "--Status:SchemaRegistryUrl=http://127.0.0.1:1"]);
+
+        Assert.Null(app.Services.GetService<ProjectionFaults>());
+    }
+}

@@ -123,6 +123,18 @@ public sealed class KubernetesManifestTests
 
     [Theory]
     [MemberData(nameof(Overlays))]
+    public void Every_service_takes_its_kafka_and_registry_credentials_from_a_secret(string overlay)
+    {
+        foreach (var name in new[] { "ingress", "normalizer", "status" })
+        {
+            var workload = Render(overlay).Single(d => Kind(d) is "Deployment" or "StatefulSet" && Name(d) == name);
+            var sources = Assert.Single(Containers(PodSpec(workload)))["envFrom"]!.AsArray();
+            Assert.Contains(sources, s => s!["secretRef"]?["name"]?.GetValue<string>() == "streaming-client-credentials");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
     public void No_network_policy_admits_every_namespace(string overlay)
     {
         foreach (var policy in Render(overlay).Where(d => Kind(d) == "NetworkPolicy"))

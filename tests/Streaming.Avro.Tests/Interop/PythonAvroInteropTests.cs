@@ -80,21 +80,6 @@ public class PythonAvroInteropTests
         Assert.Equal(1795255200123000, read["occurredAt"]!.GetValue<long>());
     }
 
-    [Fact]
-    public void DocumentEvent_v2_is_backward_but_not_forward_compatible_with_v1()
-    {
-        Assert.True(SchemaCompatibility.CheckCanRead(AvroSchema.Parse(DocumentEventV2), AvroSchema.Parse(DocumentEventV1)).IsCompatible);
-        var full = SchemaCompatibility.Check(AvroSchema.Parse(DocumentEventV2), [AvroSchema.Parse(DocumentEventV1)], CompatibilityLevel.Full);
-        Assert.Equal(
-            [
-                "the newest existing schema cannot read data written with the new schema: field 'legacyFlag': missing from the writer's record 'streaming.documents.DocumentEvent' and has no default in the reader",
-                "the newest existing schema cannot read data written with the new schema: field 'sizeBytes': writer type long cannot be read as int",
-                "the newest existing schema cannot read data written with the new schema: field 'score': writer type double cannot be read as float",
-                "the newest existing schema cannot read data written with the new schema: field 'lineage.parents[].hops': writer type long cannot be read as int",
-            ],
-            full.Messages);
-    }
-
     private const string Everything = """
         {"type":"record","name":"Everything","namespace":"interop","fields":[
           {"name":"n","type":"null"},

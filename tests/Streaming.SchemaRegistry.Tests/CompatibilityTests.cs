@@ -1,18 +1,20 @@
-namespace Streaming.Avro.Tests;
+using Avro;
+
+namespace Streaming.SchemaRegistry.Tests;
 
 public class CompatibilityTests
 {
-    private static readonly AvroSchema V1 = AvroSchema.Parse("""
+    private static readonly Schema V1 = Schema.Parse("""
         {"type":"record","name":"Doc","fields":[{"name":"id","type":"string"},{"name":"size","type":"int"}]}
         """);
 
     // Adds a field with a default and widens size: new readers read old data, old readers read new data.
-    private static readonly AvroSchema V2 = AvroSchema.Parse("""
+    private static readonly Schema V2 = Schema.Parse("""
         {"type":"record","name":"Doc","fields":[{"name":"id","type":"string"},{"name":"size","type":"long"},{"name":"tag","type":"string","default":""}]}
         """);
 
     // Adds a field without a default.
-    private static readonly AvroSchema V3NoDefault = AvroSchema.Parse("""
+    private static readonly Schema V3NoDefault = Schema.Parse("""
         {"type":"record","name":"Doc","fields":[{"name":"id","type":"string"},{"name":"size","type":"long"},{"name":"owner","type":"string"}]}
         """);
 
@@ -46,9 +48,9 @@ public class CompatibilityTests
     [Fact]
     public void Removed_enum_symbol_needs_a_reader_default()
     {
-        var writer = AvroSchema.Parse("""{"type":"record","name":"R","fields":[{"name":"status","type":{"type":"enum","name":"S","symbols":["A","B","ARCHIVED"]}}]}""");
-        var reader = AvroSchema.Parse("""{"type":"record","name":"R","fields":[{"name":"status","type":{"type":"enum","name":"S","symbols":["A","B"]}}]}""");
-        var withDefault = AvroSchema.Parse("""{"type":"record","name":"R","fields":[{"name":"status","type":{"type":"enum","name":"S","symbols":["A","B"],"default":"A"}}]}""");
+        var writer = Schema.Parse("""{"type":"record","name":"R","fields":[{"name":"status","type":{"type":"enum","name":"S","symbols":["A","B","ARCHIVED"]}}]}""");
+        var reader = Schema.Parse("""{"type":"record","name":"R","fields":[{"name":"status","type":{"type":"enum","name":"S","symbols":["A","B"]}}]}""");
+        var withDefault = Schema.Parse("""{"type":"record","name":"R","fields":[{"name":"status","type":{"type":"enum","name":"S","symbols":["A","B"],"default":"A"}}]}""");
         Assert.Equal(["field 'status': enum symbol 'ARCHIVED' not in reader and no default"], SchemaCompatibility.CheckCanRead(reader, writer).Messages);
         Assert.True(SchemaCompatibility.CheckCanRead(withDefault, writer).IsCompatible);
     }
@@ -56,17 +58,17 @@ public class CompatibilityTests
     [Fact]
     public void Every_writer_union_branch_must_be_readable()
     {
-        var writer = AvroSchema.Parse("""["null","string","int"]""");
-        Assert.True(SchemaCompatibility.CheckCanRead(AvroSchema.Parse("""["null","string","long"]"""), writer).IsCompatible);
-        var result = SchemaCompatibility.CheckCanRead(AvroSchema.Parse("""["null","string"]"""), writer);
+        var writer = Schema.Parse("""["null","string","int"]""");
+        Assert.True(SchemaCompatibility.CheckCanRead(Schema.Parse("""["null","string","long"]"""), writer).IsCompatible);
+        var result = SchemaCompatibility.CheckCanRead(Schema.Parse("""["null","string"]"""), writer);
         Assert.Equal(["writer type int matches no branch of the reader's union [null, string]"], result.Messages);
     }
 
     [Fact]
     public void Widening_to_a_union_is_backward_but_not_forward_compatible()
     {
-        var plain = AvroSchema.Parse("\"string\"");
-        var optional = AvroSchema.Parse("""["null","string"]""");
+        var plain = Schema.Parse("\"string\"");
+        var optional = Schema.Parse("""["null","string"]""");
         Assert.True(SchemaCompatibility.CheckCanRead(optional, plain).IsCompatible);
         Assert.Equal(["writer type null cannot be read as string"], SchemaCompatibility.CheckCanRead(plain, optional).Messages);
     }
@@ -74,17 +76,17 @@ public class CompatibilityTests
     [Fact]
     public void Reports_name_mismatch()
     {
-        var result = SchemaCompatibility.CheckCanRead(AvroSchema.Parse("""{"type":"record","name":"Other","fields":[]}"""), V1);
+        var result = SchemaCompatibility.CheckCanRead(Schema.Parse("""{"type":"record","name":"Other","fields":[]}"""), V1);
         Assert.Contains("does not match the reader's 'Other'", Assert.Single(result.Messages), StringComparison.Ordinal);
     }
 
     [Fact]
     public void Reports_every_problem_in_nested_and_recursive_types()
     {
-        var writer = AvroSchema.Parse("""
+        var writer = Schema.Parse("""
             {"type":"record","name":"Node","fields":[{"name":"v","type":"long"},{"name":"kids","type":{"type":"array","items":"Node"}},{"name":"m","type":{"type":"map","values":"string"}}]}
             """);
-        var reader = AvroSchema.Parse("""
+        var reader = Schema.Parse("""
             {"type":"record","name":"Node","fields":[{"name":"v","type":"int"},{"name":"kids","type":{"type":"array","items":"Node"}},{"name":"m","type":{"type":"map","values":"int"}}]}
             """);
         var result = SchemaCompatibility.CheckCanRead(reader, writer);
@@ -107,7 +109,7 @@ public class CompatibilityTests
     public void Transitive_levels_check_every_existing_schema()
     {
         // V2 -> V2b drops the default of tag: fine against V2 (it writes tag) but V1 data has no tag.
-        var v2b = AvroSchema.Parse("""
+        var v2b = Schema.Parse("""
             {"type":"record","name":"Doc","fields":[{"name":"id","type":"string"},{"name":"size","type":"long"},{"name":"tag","type":"string"}]}
             """);
         Assert.True(SchemaCompatibility.Check(v2b, [V2, V1], CompatibilityLevel.Backward).IsCompatible);
@@ -120,7 +122,7 @@ public class CompatibilityTests
     [Fact]
     public void Forward_levels_check_that_old_schemas_read_new_data()
     {
-        var removedSize = AvroSchema.Parse("""{"type":"record","name":"Doc","fields":[{"name":"id","type":"string"}]}""");
+        var removedSize = Schema.Parse("""{"type":"record","name":"Doc","fields":[{"name":"id","type":"string"}]}""");
         var result = SchemaCompatibility.Check(removedSize, [V1], CompatibilityLevel.Forward);
         Assert.Equal(["the newest existing schema cannot read data written with the new schema: field 'size': missing from the writer's record 'Doc' and has no default in the reader"], result.Messages);
         Assert.True(SchemaCompatibility.Check(removedSize, [V1], CompatibilityLevel.Backward).IsCompatible);
@@ -131,7 +133,7 @@ public class CompatibilityTests
     [Fact]
     public void Full_compatibility_accepts_field_added_with_default()
     {
-        var withOptional = AvroSchema.Parse("""
+        var withOptional = Schema.Parse("""
             {"type":"record","name":"Doc","fields":[{"name":"id","type":"string"},{"name":"size","type":"int"},{"name":"note","type":["null","string"],"default":null}]}
             """);
         Assert.True(SchemaCompatibility.Check(withOptional, [V1], CompatibilityLevel.FullTransitive).IsCompatible);

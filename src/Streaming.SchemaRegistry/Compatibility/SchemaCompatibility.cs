@@ -1,36 +1,18 @@
-namespace Streaming.Avro;
+using Avro;
+
+namespace Streaming.SchemaRegistry;
 
 /// <summary>
-/// Static schema compatibility: whether every datum a writer schema can produce resolves against a reader schema,
-/// using exactly the rules <see cref="AvroDeserializer"/> applies to data, plus the registry's compatibility levels.
+/// The registry's compatibility levels on top of <see cref="SchemaResolution"/>: which existing schemas a candidate
+/// is checked against, in which direction, with the reasons a registration is refused.
 /// </summary>
 public static class SchemaCompatibility
 {
-    public static CompatibilityResult CheckCanRead(AvroSchema reader, AvroSchema writer)
+    /// <summary>Whether <paramref name="reader"/> reads every datum <paramref name="writer"/> can write, with the reasons when not.</summary>
+    public static CompatibilityResult CheckCanRead(Schema reader, Schema writer)
     {
-        ArgumentNullException.ThrowIfNull(reader);
-        ArgumentNullException.ThrowIfNull(writer);
-
-        // Every problem in the plan is data the writer can produce and the reader cannot read.
-        ReadPlan root = new ResolutionPlanner().Plan(writer, reader, string.Empty);
-        var messages = new List<string>();
-        var visited = new HashSet<ReadPlan>(ReferenceEqualityComparer.Instance);
-        var pending = new Stack<ReadPlan>([root]);
-        while (pending.TryPop(out ReadPlan? plan))
-        {
-            if (!visited.Add(plan))
-            {
-                continue;
-            }
-
-            messages.AddRange(plan.Problems.Where(m => !messages.Contains(m)));
-            foreach (ReadPlan child in plan.Children.Reverse())
-            {
-                pending.Push(child);
-            }
-        }
-
-        return messages.Count == 0 ? CompatibilityResult.Compatible : new CompatibilityResult(messages);
+        var problems = SchemaResolution.Problems(reader, writer);
+        return problems.Count == 0 ? CompatibilityResult.Compatible : new CompatibilityResult(problems);
     }
 
     /// <summary>
@@ -38,7 +20,7 @@ public static class SchemaCompatibility
     /// backward means the candidate reads old data, forward means old schemas read the candidate's data,
     /// and the transitive levels check every existing schema instead of only the newest.
     /// </summary>
-    public static CompatibilityResult Check(AvroSchema candidate, IEnumerable<AvroSchema> existingNewestFirst, CompatibilityLevel level)
+    public static CompatibilityResult Check(Schema candidate, IEnumerable<Schema> existingNewestFirst, CompatibilityLevel level)
     {
         ArgumentNullException.ThrowIfNull(candidate);
         ArgumentNullException.ThrowIfNull(existingNewestFirst);
@@ -53,7 +35,7 @@ public static class SchemaCompatibility
 
         var messages = new List<string>();
         int index = 0;
-        foreach (AvroSchema existing in transitive ? existingNewestFirst : existingNewestFirst.Take(1))
+        foreach (Schema existing in transitive ? existingNewestFirst : existingNewestFirst.Take(1))
         {
             string which = index == 0 ? "the newest existing schema" : $"existing schema #{index} (0 = newest)";
             if (backward)

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using Streaming.Avro;
 
 namespace Streaming.SchemaRegistry;
 

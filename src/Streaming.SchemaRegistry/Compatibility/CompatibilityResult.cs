@@ -1,4 +1,4 @@
-namespace Streaming.Avro;
+namespace Streaming.SchemaRegistry;
 
 /// <summary>The outcome of a compatibility check: compatible, or the reasons it is not.</summary>
 public sealed class CompatibilityResult

@@ -1,4 +1,4 @@
-namespace Streaming.Avro;
+namespace Streaming.SchemaRegistry;
 
 /// <summary>Confluent Schema Registry's compatibility levels: which existing schemas a new one is checked against, in which direction.</summary>
 public enum CompatibilityLevel

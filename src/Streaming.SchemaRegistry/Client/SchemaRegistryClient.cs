@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Streaming.Avro;
+using Avro;
 
 namespace Streaming.SchemaRegistry;
 
@@ -22,7 +22,7 @@ public sealed class SchemaRegistryClient : IDisposable
     private readonly TimeSpan _latestTtl;
     private readonly TimeProvider _time;
 
-    private readonly ConcurrentDictionary<int, AvroSchema> _schemasById = new();
+    private readonly ConcurrentDictionary<int, Schema> _schemasById = new();
     private readonly ConcurrentDictionary<(string Subject, string Schema), int> _idsBySchema = new();
     private readonly ConcurrentDictionary<string, (RegisteredSchema Schema, long ExpiresAt)> _latest = new(StringComparer.Ordinal);
 
@@ -72,8 +72,8 @@ public sealed class SchemaRegistryClient : IDisposable
     }
 
     /// <inheritdoc cref="RegisterAsync(string, string, CancellationToken)"/>
-    public Task<int> RegisterAsync(string subject, AvroSchema schema, CancellationToken cancellationToken = default) =>
-        RegisterAsync(subject, schema.ToJson(), cancellationToken);
+    public Task<int> RegisterAsync(string subject, Schema schema, CancellationToken cancellationToken = default) =>
+        RegisterAsync(subject, schema.ToString(), cancellationToken);
 
     /// <summary>Finds a schema already registered under a subject (404 40401/40403 when it is not).</summary>
     public async Task<RegisteredSchema> LookupAsync(string subject, string schemaJson, CancellationToken cancellationToken = default)
@@ -88,25 +88,25 @@ public sealed class SchemaRegistryClient : IDisposable
     }
 
     /// <inheritdoc cref="LookupAsync(string, string, CancellationToken)"/>
-    public Task<RegisteredSchema> LookupAsync(string subject, AvroSchema schema, CancellationToken cancellationToken = default) =>
-        LookupAsync(subject, schema.ToJson(), cancellationToken);
+    public Task<RegisteredSchema> LookupAsync(string subject, Schema schema, CancellationToken cancellationToken = default) =>
+        LookupAsync(subject, schema.ToString(), cancellationToken);
 
     /// <summary>Finds the id of a schema under a subject, registering it first if <paramref name="autoRegister"/>.</summary>
-    public async Task<int> GetIdAsync(string subject, AvroSchema schema, bool autoRegister, CancellationToken cancellationToken = default)
+    public async Task<int> GetIdAsync(string subject, Schema schema, bool autoRegister, CancellationToken cancellationToken = default)
     {
         if (autoRegister)
         {
             return await RegisterAsync(subject, schema, cancellationToken);
         }
 
-        var json = schema.ToJson();
+        var json = schema.ToString();
         return _idsBySchema.TryGetValue((subject, NormalizeForCache(json)), out var id)
             ? id
             : (await LookupAsync(subject, json, cancellationToken)).Id;
     }
 
     /// <summary>The schema with a global id; cached for the life of the client, since ids never change meaning.</summary>
-    public async Task<AvroSchema> GetSchemaByIdAsync(int id, CancellationToken cancellationToken = default)
+    public async Task<Schema> GetSchemaByIdAsync(int id, CancellationToken cancellationToken = default)
     {
         if (_schemasById.TryGetValue(id, out var cached))
         {
@@ -240,21 +240,21 @@ public sealed class SchemaRegistryClient : IDisposable
     {
         try
         {
-            return AvroSchema.Parse(schemaJson).ToJson();
+            return Schema.Parse(schemaJson)?.ToString() ?? schemaJson;
         }
-        catch (AvroSchemaException)
+        catch (Exception e) when (e is AvroException or Newtonsoft.Json.JsonException)
         {
             return schemaJson;
         }
     }
 
-    private static AvroSchema ParseServerSchema(string schemaJson, string what)
+    private static Schema ParseServerSchema(string schemaJson, string what)
     {
         try
         {
-            return AvroSchema.Parse(schemaJson);
+            return Schema.Parse(schemaJson);
         }
-        catch (AvroSchemaException e)
+        catch (Exception e) when (e is AvroException or Newtonsoft.Json.JsonException)
         {
             throw new SchemaRegistryException(HttpStatusCode.OK, SchemaRegistryErrorCodes.Unknown,
                 $"The registry's schema {what} is not a valid Avro schema: {e.Message}", e);

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Streaming.Avro;
+namespace Streaming.SchemaRegistry;
 
 /// <summary>Confluent's framing of a Kafka message value: magic byte 0, the schema id as a 4-byte big-endian int, then the Avro body.</summary>
 public static class ConfluentWireFormat

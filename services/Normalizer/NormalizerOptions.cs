@@ -33,7 +33,13 @@ public sealed class NormalizerOptions
     /// </summary>
     public string? TransactionalId { get; set; }
 
-    /// <summary>Schema registry base URL. Empty: this process hosts the registry endpoint on its own web port.</summary>
+    /// <summary>The service-specific registry key older deployments set; SchemaRegistry:Url is the shared one.</summary>
+    public const string LegacyRegistryUrlKey = "Normalizer:SchemaRegistryUrl";
+
+    /// <summary>
+    /// Schema registry base URL, from SchemaRegistry:Url or (older deployments, taking precedence) this key.
+    /// Empty: this process hosts the registry endpoint on its own web port.
+    /// </summary>
     public string? SchemaRegistryUrl { get; set; }
 
     /// <summary>

@@ -20,6 +20,7 @@ public sealed partial class NormalizerWorker(
     NormalizerFaultInjection faults,
     IServer server,
     IHostApplicationLifetime lifetime,
+    IConfiguration configuration,
     ILoggerFactory loggers) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<NormalizerWorker>();
@@ -73,7 +74,8 @@ public sealed partial class NormalizerWorker(
     {
         var url = string.IsNullOrWhiteSpace(o.SchemaRegistryUrl) ? OwnAddress() : o.SchemaRegistryUrl;
         var autoRegister = o.AutoRegisterSchemas ?? string.IsNullOrWhiteSpace(o.SchemaRegistryUrl);
-        using var registry = new SchemaRegistryClient(new SchemaRegistryClientOptions { Url = new Uri(url) });
+        // Auth and TLS from the SchemaRegistry section (Confluent's key names); the URL as resolved above.
+        using var registry = new SchemaRegistryClient(SchemaRegistryClientOptions.FromConfiguration(configuration, url));
         var subject = SubjectNames.TopicValue(o.OutputTopic);
         for (var attempt = 1; ; attempt++)
         {

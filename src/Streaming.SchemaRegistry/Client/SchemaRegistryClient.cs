@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -227,7 +229,42 @@ public sealed class SchemaRegistryClient : IDisposable
     private static HttpClient CreateHttpClient(SchemaRegistryClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new HttpClient { Timeout = options.RequestTimeout };
+        options.Validate();
+        var handler = new SocketsHttpHandler();
+        if (!options.EnableSslCertificateVerification)
+        {
+            // Explicit opt-out (SchemaRegistry:EnableSslCertificateVerification=false), as Confluent's client offers.
+#pragma warning disable CA5359
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+#pragma warning restore CA5359
+        }
+        else if (options.SslCaLocation is { Length: > 0 } caLocation)
+        {
+            // Trust the given CA(s) for the registry, in addition to the system's store.
+            var authorities = new X509Certificate2Collection();
+            authorities.ImportFromPemFile(caLocation);
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+            {
+                if (errors == SslPolicyErrors.None)
+                {
+                    return true;
+                }
+
+                if (errors != SslPolicyErrors.RemoteCertificateChainErrors || certificate is null)
+                {
+                    return false;
+                }
+
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                using var leaf = new X509Certificate2(certificate);
+                return chain.Build(leaf);
+            };
+        }
+
+        return new HttpClient(handler) { Timeout = options.RequestTimeout };
     }
 
     private static string Escape(string subject) => Uri.EscapeDataString(subject);

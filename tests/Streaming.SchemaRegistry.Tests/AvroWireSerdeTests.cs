@@ -89,6 +89,20 @@ public sealed class AvroWireSerdeTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<AvroException>(async () => await new AvroWireDeserializer<DocumentEvent>(client).DeserializeAsync(bytes.AsMemory(0, 20)));
     }
 
+    [Theory]
+    [InlineData("feffffff0f")] // a string length of 2^31 - 1
+    [InlineData("03")] // a negative string length
+    [InlineData("ffffffffffffffffffff01")] // a varint longer than a long
+    public async Task Corrupt_lengths_are_Avro_errors_not_crashes(string bodyHex)
+    {
+        using var client = _host.CreateClient();
+        var id = await client.RegisterAsync(SubjectNames.TopicValue(Topic), DocumentEventSchema.Json);
+
+        var value = ConfluentWireFormat.Write(id, Convert.FromHexString(bodyHex));
+
+        await Assert.ThrowsAnyAsync<AvroException>(async () => await new AvroWireDeserializer<DocumentEvent>(client).DeserializeAsync(value));
+    }
+
     [Fact]
     public async Task Unknown_writer_schema_id_is_40403()
     {

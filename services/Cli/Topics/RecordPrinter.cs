@@ -35,7 +35,16 @@ public sealed class RecordPrinter(AvroWireDeserializer<GenericRecord>? avro)
         var value = record.Message.Value ?? [];
         if (avro is not null && value.Length > 5 && value[0] == 0)
         {
-            json["value"] = ToJson(await avro.DeserializeAsync(value, cancellationToken));
+            try
+            {
+                json["value"] = ToJson(await avro.DeserializeAsync(value, cancellationToken));
+            }
+            catch (Avro.AvroException e)
+            {
+                // One undecodable record must not end the tail: show why, and its bytes.
+                json["decodeError"] = e.Message;
+                json["body"] = Convert.ToBase64String(value);
+            }
         }
         else
         {

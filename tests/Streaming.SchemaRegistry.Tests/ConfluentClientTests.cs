@@ -145,6 +145,23 @@ public sealed class ConfluentClientTests : IAsyncLifetime
         Assert.Equal(level, await _client.GetCompatibilityAsync(DocumentEventSchema.RegistrySubject));
     }
 
+    [Theory]
+    [InlineData(Compatibility.Backward)]
+    [InlineData(Compatibility.BackwardTransitive)]
+    [InlineData(Compatibility.Forward)]
+    [InlineData(Compatibility.ForwardTransitive)]
+    [InlineData(Compatibility.Full)]
+    [InlineData(Compatibility.FullTransitive)]
+    public async Task The_v2_contract_is_accepted_under_every_level(Compatibility level)
+    {
+        await _client.RegisterSchemaAsync(DocumentEventSchema.RegistrySubject, new RegistrySchema(ContractJson, SchemaType.Avro));
+        await _client.UpdateCompatibilityAsync(level, DocumentEventSchema.RegistrySubject);
+
+        Assert.True(await _client.IsCompatibleAsync(DocumentEventSchema.RegistrySubject, new RegistrySchema(ContractV2(), SchemaType.Avro)));
+        await _client.RegisterSchemaAsync(DocumentEventSchema.RegistrySubject, new RegistrySchema(ContractV2(), SchemaType.Avro));
+        Assert.Equal([1, 2], await _client.GetSubjectVersionsAsync(DocumentEventSchema.RegistrySubject));
+    }
+
     [Fact]
     public async Task The_same_change_is_accepted_under_NONE()
     {

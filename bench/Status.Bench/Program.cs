@@ -16,7 +16,6 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Streaming.Avro;
 using Streaming.Contracts.Status.V1;
 using Grpc.Core;
 using Grpc.Health.V1;
@@ -351,7 +350,7 @@ internal static class Bench
     public static async Task<int> ProduceAsync(string bootstrap, Uri registryUrl, string topic, int count)
     {
         using var registry = new SchemaRegistryClient(new SchemaRegistryClientOptions { Url = registryUrl });
-        var serializer = AvroWireSerializer.ForTopic(registry, topic, DocumentEventDecoder.ReaderSchema);
+        var serializer = new AvroWireSerializer<streaming.documents.v1.DocumentEvent>(registry, SubjectNames.TopicValue(topic));
         using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
         {
             BootstrapServers = bootstrap,
@@ -362,7 +361,7 @@ internal static class Bench
         var events = Events(count);
         foreach (var e in events)
         {
-            var value = await serializer.SerializeAsync(Wire.ToRecord(e));
+            var value = await serializer.SerializeAsync(Wire.ToEvent(e));
             while (true)
             {
                 try
@@ -419,7 +418,7 @@ internal static class Bench
         }
 
         using var registry = new SchemaRegistryClient(new SchemaRegistryClientOptions { Url = registryUrl });
-        var serializer = AvroWireSerializer.ForTopic(registry, topic, DocumentEventDecoder.ReaderSchema);
+        var serializer = new AvroWireSerializer<streaming.documents.v1.DocumentEvent>(registry, SubjectNames.TopicValue(topic));
         using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
         {
             BootstrapServers = bootstrap,
@@ -434,7 +433,7 @@ internal static class Bench
         for (var i = 0; i < count; i++)
         {
             var e = new ProjectedEvent($"watch-{i}", $"watch-doc-{i % 50}", "inkless", "document.updated", "DOCUMENT_PROCESSED", LifecycleStatus.InProgress, at + i, at + i, false, "", "", 0, 0);
-            var value = await serializer.SerializeAsync(Wire.ToRecord(e));
+            var value = await serializer.SerializeAsync(Wire.ToEvent(e));
             await producer.ProduceAsync(topic, new Message<string, byte[]> { Key = e.DocumentToken, Value = value });
             var acknowledged = Stopwatch.GetTimestamp();
             if (!await next)
@@ -474,39 +473,30 @@ internal static class Bench
     }
 }
 
-/// <summary>A ProjectedEvent as the DocumentEvent record the normalizer would write.</summary>
+/// <summary>A ProjectedEvent as the DocumentEvent the normalizer would write.</summary>
 internal static class Wire
 {
-    public static GenericRecord ToRecord(ProjectedEvent e)
+    public static streaming.documents.v1.DocumentEvent ToEvent(ProjectedEvent e) => new()
     {
-        var schema = DocumentEventDecoder.ReaderSchema;
-        EnumSchema Enum(string field) => (EnumSchema)schema.GetField(field)!.Type;
-        var sourceSchema = (RecordSchema)schema.GetField("source")!.Type;
-        return new GenericRecord(schema)
+        EventId = e.EventId,
+        Provider = e.Provider,
+        ProviderEventType = e.ProviderEventType,
+        EventType = Enum.Parse<streaming.documents.v1.EventType>(e.EventType),
+        Status = e.Status switch
         {
-            ["event_id"] = e.EventId,
-            ["provider"] = e.Provider,
-            ["provider_event_type"] = e.ProviderEventType,
-            ["event_type"] = new GenericEnum(Enum("event_type"), e.EventType),
-            ["status"] = new GenericEnum(Enum("status"), e.Status switch
-            {
-                LifecycleStatus.Pending => "PENDING",
-                LifecycleStatus.InProgress => "IN_PROGRESS",
-                LifecycleStatus.NeedsReview => "NEEDS_REVIEW",
-                LifecycleStatus.Completed => "COMPLETED",
-                LifecycleStatus.Rejected => "REJECTED",
-                _ => "UNKNOWN",
-            }),
-            ["document_token"] = e.DocumentToken,
-            ["key_source"] = new GenericEnum(Enum("key_source"), "DOCUMENT"),
-            ["subject"] = null,
-            ["occurred_at"] = DateTimeOffset.FromUnixTimeMilliseconds(e.OccurredAtMs),
-            ["received_at"] = DateTimeOffset.FromUnixTimeMilliseconds(e.ReceivedAtMs),
-            ["test"] = e.Test,
-            ["attributes"] = new Dictionary<string, object?>(),
-            ["source"] = new GenericRecord(sourceSchema) { ["topic"] = "webhooks.raw.v1", ["partition"] = 0, ["offset"] = 0L, ["provider_event_id"] = e.EventId },
-        };
-    }
+            LifecycleStatus.Pending => streaming.documents.v1.DocumentStatus.PENDING,
+            LifecycleStatus.InProgress => streaming.documents.v1.DocumentStatus.IN_PROGRESS,
+            LifecycleStatus.NeedsReview => streaming.documents.v1.DocumentStatus.NEEDS_REVIEW,
+            LifecycleStatus.Completed => streaming.documents.v1.DocumentStatus.COMPLETED,
+            LifecycleStatus.Rejected => streaming.documents.v1.DocumentStatus.REJECTED,
+            _ => streaming.documents.v1.DocumentStatus.UNKNOWN,
+        },
+        DocumentToken = e.DocumentToken,
+        OccurredAt = DateTimeOffset.FromUnixTimeMilliseconds(e.OccurredAtMs).UtcDateTime,
+        ReceivedAt = DateTimeOffset.FromUnixTimeMilliseconds(e.ReceivedAtMs).UtcDateTime,
+        Test = e.Test,
+        Source = new streaming.documents.v1.RawRecordRef { Topic = "webhooks.raw.v1", ProviderEventId = e.EventId },
+    };
 }
 
 /// <summary>GetDocumentStatus answering one constant document: the stack's own cost, without the store.</summary>

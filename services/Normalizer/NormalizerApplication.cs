@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Streaming.Normalizer.Mapping;
 using Streaming.Normalizer.Processing;
+using Streaming.SchemaRegistry;
 using Streaming.SchemaRegistry.Server;
 using Streaming.ServiceDefaults;
 
@@ -20,7 +21,10 @@ public static class NormalizerApplication
             .Validate(o => o.TransactionTimeout >= TimeSpan.FromSeconds(1) && o.TransactionTimeout > o.BatchTimeout * 2, "Normalizer:TransactionTimeout must be at least 1 s and well above BatchTimeout")
             .Validate(o => o.SessionTimeout >= TimeSpan.FromSeconds(1), "Normalizer:SessionTimeout must be at least 1 s")
             .Validate(o => o.FetchWait is null || (o.FetchWait >= TimeSpan.FromMilliseconds(1) && o.FetchWait <= TimeSpan.FromSeconds(5)), "Normalizer:FetchWait must be between 1 ms and 5 s")
-            .Validate(o => string.IsNullOrWhiteSpace(o.SchemaRegistryUrl) || Uri.TryCreate(o.SchemaRegistryUrl, UriKind.Absolute, out _), "Normalizer:SchemaRegistryUrl must be an absolute URL or empty")
+            // SchemaRegistry:Url is the shared key; Normalizer:SchemaRegistryUrl, when set, still wins (older deployments).
+            .PostConfigure<IConfiguration>((o, configuration) =>
+                o.SchemaRegistryUrl = SchemaRegistryClientOptions.ConfiguredUrl(configuration, NormalizerOptions.LegacyRegistryUrlKey))
+            .Validate(o => string.IsNullOrWhiteSpace(o.SchemaRegistryUrl) || Uri.TryCreate(o.SchemaRegistryUrl, UriKind.Absolute, out _), "SchemaRegistry:Url (or Normalizer:SchemaRegistryUrl) must be an absolute URL or empty")
             .Validate(o => o.InputTopic != o.OutputTopic && o.InputTopic != o.DeadLetterTopic, "Normalizer: the input topic must differ from the output and DLQ topics")
             .ValidateOnStart();
         // Parsing the tables here makes a malformed table a start failure.
@@ -62,5 +66,5 @@ public static class NormalizerApplication
         app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToArray() ?? [];
 
     private static bool UsesEmbeddedRegistry(IConfiguration configuration) =>
-        string.IsNullOrWhiteSpace(configuration[$"{NormalizerOptions.SectionName}:{nameof(NormalizerOptions.SchemaRegistryUrl)}"]);
+        string.IsNullOrWhiteSpace(SchemaRegistryClientOptions.ConfiguredUrl(configuration, NormalizerOptions.LegacyRegistryUrlKey));
 }

@@ -34,8 +34,22 @@ public sealed class NormalizerOptions
     /// </summary>
     public string? TransactionalId { get; set; }
 
-    /// <summary>Schema registry base URL. Empty: this process hosts the registry endpoint on its own web port.</summary>
+    /// <summary>The service-specific registry key older deployments set; SchemaRegistry:Url is the shared one.</summary>
+    public const string LegacyRegistryUrlKey = "Normalizer:SchemaRegistryUrl";
+
+    /// <summary>
+    /// Schema registry base URL, from SchemaRegistry:Url or (older deployments, taking precedence) this key.
+    /// Empty: this process hosts the registry endpoint on its own web port.
+    /// </summary>
     public string? SchemaRegistryUrl { get; set; }
+
+    /// <summary>
+    /// Register the DocumentEvent contract when it is not yet there (Confluent's auto.register.schemas). Unset: only
+    /// with the embedded registry (empty <see cref="SchemaRegistryUrl"/>). Production leaves it off and registers the
+    /// contract in a deployment step (docker-compose's register-schemas, k8s/register-schemas-job.yaml), so a
+    /// normalizer never changes what the registry holds; without the contract it stops at start with the reason.
+    /// </summary>
+    public bool? AutoRegisterSchemas { get; set; }
 
     /// <summary>Send events whose type no mapping row knows to the DLQ (otherwise: event type and status UNKNOWN).</summary>
     public bool StrictEventTypes { get; set; }

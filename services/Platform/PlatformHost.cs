@@ -123,6 +123,8 @@ public sealed class PlatformHost : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Normalizer:SchemaRegistryUrl"] = registryUrl.ToString(),
+                // The embedded platform's own registry: registering the contract on start is its deployment step.
+                ["Normalizer:AutoRegisterSchemas"] = "true",
                 // librdkafka's mock cluster does not keep transactional offset commits.
                 ["Normalizer:CommitOffsetsOutsideTransaction"] = "true",
                 ["Normalizer:InstanceId"] = "platform",

@@ -23,8 +23,11 @@ public static class StatusApplication
         builder.Services.AddOptions<StatusOptions>()
             .BindConfiguration(StatusOptions.SectionName)
             .ValidateDataAnnotations()
+            // SchemaRegistry:Url is the shared key; Status:SchemaRegistryUrl, when set, still wins (older deployments).
+            .PostConfigure<IConfiguration>((o, configuration) =>
+                o.SchemaRegistryUrl = SchemaRegistryClientOptions.ConfiguredUrl(configuration, StatusOptions.LegacyRegistryUrlKey) ?? o.SchemaRegistryUrl)
             .Validate(o => Uri.TryCreate(o.SchemaRegistryUrl, UriKind.Absolute, out var u) && u.Scheme is "http" or "https",
-                "Status:SchemaRegistryUrl must be an absolute http(s) URL, e.g. http://127.0.0.1:8081")
+                "SchemaRegistry:Url (or Status:SchemaRegistryUrl) must be an absolute http(s) URL, e.g. http://127.0.0.1:8081")
             .Validate(o => IPAddress.TryParse(o.GrpcAddress, out _) || o.GrpcAddress is "*" or "localhost",
                 "Status:GrpcAddress must be an IP address, '*' (every interface) or 'localhost'")
             .Validate(o => o.UsesPostgres || !string.IsNullOrWhiteSpace(o.SqlitePath),
@@ -40,10 +43,8 @@ public static class StatusApplication
         builder.AddStatusApi();
         builder.Services.AddSingleton<ChangeFeed>();
         builder.Services.AddSingleton(sp => CreateStore(sp.GetRequiredService<IOptions<StatusOptions>>().Value));
-        builder.Services.AddSingleton(sp => new SchemaRegistryClient(new SchemaRegistryClientOptions
-        {
-            Url = new Uri(sp.GetRequiredService<IOptions<StatusOptions>>().Value.SchemaRegistryUrl),
-        }));
+        builder.Services.AddSingleton(sp => new SchemaRegistryClient(SchemaRegistryClientOptions.FromConfiguration(
+            sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IOptions<StatusOptions>>().Value.SchemaRegistryUrl)));
         builder.Services.AddSingleton<DocumentEventDecoder>();
         builder.Services.AddSingleton<StatusEndpoints>();
         builder.Services.AddHostedService<StoreInitializer>();
@@ -105,7 +106,7 @@ public static class StatusApplication
 
     /// <summary>
     /// Builds the status service: HTTP/1.1 health on "urls" (default <see cref="DefaultUrls"/>) and HTTP/2-only gRPC on
-    /// Status:GrpcAddress:Status:GrpcPort. Kafka comes from the "Kafka" section, the registry from Status:SchemaRegistryUrl.
+    /// Status:GrpcAddress:Status:GrpcPort. Kafka comes from the "Kafka" section, the registry from the "SchemaRegistry" section (Status:SchemaRegistryUrl still wins when set).
     /// </summary>
     public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
     {

@@ -23,6 +23,9 @@ public sealed class StatusOptions
     [Required]
     public string GroupId { get; set; } = "status";
 
+    /// <summary>The service-specific registry key older deployments set; SchemaRegistry:Url is the shared one.</summary>
+    public const string LegacyRegistryUrlKey = "Status:SchemaRegistryUrl";
+
     /// <summary>Schema registry base URL (the normalizer's port in the embedded set-up).</summary>
     [Required]
     public string SchemaRegistryUrl { get; set; } = "http://127.0.0.1:8081";

@@ -13,12 +13,15 @@ public sealed partial class ComposeAndDockerfileTests
         var (code, stdout, stderr) = Tools.Run("docker-compose", ["--env-file", Tools.PathOf(".env.example"), "-f", Tools.PathOf("docker-compose.yml"), "config"],
             "Debian's docker-compose (apt-get install docker-compose; scripts/prerequisites.sh test does it)");
         Assert.True(code == 0, $"docker-compose config failed ({code}): {stderr}");
-        foreach (var service in new[] { "kafka", "schema-registry", "postgres", "create-topics", "ingress", "normalizer", "status" })
+        foreach (var service in new[] { "kafka", "schema-registry", "postgres", "create-topics", "register-schemas", "ingress", "normalizer", "status" })
         {
             Assert.Contains($"\n  {service}:\n", stdout, StringComparison.Ordinal);
         }
 
         Assert.Contains("KAFKA_PROCESS_ROLES: broker,controller", stdout, StringComparison.Ordinal);
+        // Production registration: a one-shot step posts the contract file; the normalizer waits for it and never registers.
+        Assert.Contains("./contracts/avro:/contracts:ro", File.ReadAllText(Tools.PathOf("docker-compose.yml")), StringComparison.Ordinal);
+        Assert.Contains("Normalizer__AutoRegisterSchemas: \"false\"", stdout, StringComparison.Ordinal);
         foreach (Match image in ImageLine().Matches(stdout))
         {
             Assert.True(KubernetesManifestTests.IsPinned(image.Groups[1].Value), $"compose image '{image.Groups[1].Value}' is not pinned");

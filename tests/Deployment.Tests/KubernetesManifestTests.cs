@@ -195,6 +195,22 @@ public sealed class KubernetesManifestTests
     }
 
     [Theory]
+    [MemberData(nameof(Overlays))]
+    public void The_contract_is_registered_by_a_Job_and_the_normalizer_does_not_auto_register(string overlay)
+    {
+        var documents = Render(overlay);
+        var job = documents.Single(d => Kind(d) == "Job" && Name(d) == "register-schemas");
+        var volumes = PodSpec(job)["volumes"]!.AsArray();
+        Assert.Contains(volumes, v => v!["configMap"]?["name"]?.GetValue<string>() == "avro-contracts");
+        var script = documents.Single(d => Kind(d) == "ConfigMap" && Name(d) == "register-schemas")["data"]!["register-schemas.sh"]!.GetValue<string>();
+        Assert.Contains("/contracts/DocumentEvent.avsc", script, StringComparison.Ordinal);
+        Assert.Contains("/subjects/$subject/versions", script, StringComparison.Ordinal);
+        var config = documents.Single(d => Kind(d) == "ConfigMap" && Name(d) == "streaming-config")["data"]!;
+        Assert.Equal("false", config["Normalizer__AutoRegisterSchemas"]!.GetValue<string>());
+        Assert.NotNull(config["SchemaRegistry__Url"]);
+    }
+
+    [Theory]
     [InlineData("streaming/ingress:1.0.0", true)]
     [InlineData("registry.example.com:5000/streaming/ingress:1.0.0", true)]
     [InlineData("streaming/ingress@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", true)]

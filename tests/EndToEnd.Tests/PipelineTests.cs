@@ -83,11 +83,22 @@ public sealed class PipelineTests : IAsyncLifetime
             Assert.Equal(distinct, eventIds.Distinct().Count());
         }
 
-        // The CLI reads the same topic through the registry.
+        // A record framed with the contract's id but with a corrupt body (a negative string length).
+        using (var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = _platform.Kafka }).Build())
+        {
+            await producer.ProduceAsync(KafkaTopics.DocumentEvents, new Message<string, byte[]>
+            {
+                Key = "poison-record",
+                Value = [.. records[0].Message.Value.AsSpan(0, 5), 0x03],
+            });
+        }
+
+        // The CLI reads the same topic through the registry, and shows the poison record's error instead of stopping.
         var tail = new StringWriter();
         Assert.Equal(ExitCodes.Ok, await Cli.Cli.InvokeAsync(
             ["--ready-file", _platform.ReadyFile, "tail", KafkaTopics.DocumentEvents, "--from-beginning", "--until-end", "--json"], tail, error));
         Assert.Equal(records.Count, tail.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => tokens.Keys.Any(t => l.Contains($"\"document_token\":\"{t}\"", StringComparison.Ordinal))));
+        Assert.Contains(tail.ToString().Split('\n'), l => l.Contains("poison-record", StringComparison.Ordinal) && l.Contains("\"decodeError\"", StringComparison.Ordinal));
 
         // 4. SIGTERM stops everything cleanly, and the platform no longer says where it listens.
         var published = Path.Combine(Path.GetDirectoryName(_platform.ReadyFile)!, "platform.json");

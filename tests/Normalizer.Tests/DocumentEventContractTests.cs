@@ -1,8 +1,14 @@
+using System.Buffers.Binary;
 using System.Text.Json;
-using Streaming.Avro;
+using Avro;
+using Avro.Generic;
+using Avro.IO;
+using Avro.Specific;
 using Streaming.Normalizer.Contract;
 using Streaming.Normalizer.Mapping;
+using Streaming.SchemaRegistry;
 using Streaming.Testing;
+using streaming.documents.v1;
 
 namespace Streaming.Normalizer.Tests;
 
@@ -11,57 +17,80 @@ public sealed class DocumentEventContractTests
     private static readonly EventMapper Mapper = new(MappingCatalog.LoadEmbedded(), strictEventTypes: false);
 
     [Fact]
-    public void A_mapped_event_round_trips_through_our_avro_library()
+    public void A_mapped_event_round_trips_as_the_typed_DocumentEvent()
     {
         var e = Mapper.Map(RawWebhooks.Create("inkless", "email_bounced", testMode: true).ToRawRecord("raw", 1, 7)).Event!;
-        var bytes = AvroSerializer.Serialize(DocumentEventContract.Schema, DocumentEventContract.ToRecord(e));
+        var value = DocumentEventContract.Serialize(5, DocumentEventContract.ToEvent(e));
 
-        var read = Assert.IsType<GenericRecord>(AvroDeserializer.Deserialize(bytes, DocumentEventContract.Schema));
+        var read = Read(value, DocumentEvent._SCHEMA);
 
-        Assert.Equal(bytes, AvroSerializer.Serialize(DocumentEventContract.Schema, read));
-        Assert.Equal(e.EventId, read["event_id"]);
-        Assert.Equal(e.OccurredAt.ToUnixTimeMilliseconds(), ((DateTimeOffset)read["occurred_at"]!).ToUnixTimeMilliseconds());
-        Assert.Equal("NOTIFICATION_FAILED", read["event_type"]!.ToString());
-        Assert.Equal("UNKNOWN", read["status"]!.ToString());
-        Assert.Equal(true, read["test"]);
+        Assert.Equal(5, BinaryPrimitives.ReadInt32BigEndian(value.AsSpan(1, 4)));
+        Assert.Equal(e.EventId, read.EventId);
+        Assert.Equal(e.OccurredAt.ToUnixTimeMilliseconds(), new DateTimeOffset(read.OccurredAt).ToUnixTimeMilliseconds());
+        Assert.Equal(EventType.NOTIFICATION_FAILED, read.EventType);
+        Assert.Equal(DocumentStatus.UNKNOWN, read.Status);
+        Assert.True(read.Test);
+        Assert.Equal("raw", read.Source.Topic);
+        Assert.Equal(7, read.Source.Offset);
     }
 
     [Fact]
     public void Old_readers_see_statuses_and_event_types_added_later_as_UNKNOWN()
     {
         // A future contract with one more status and event type, as contracts/README.md allows.
-        var future = (RecordSchema)AvroSchema.Parse(DocumentEventContract.SchemaJson
+        var futureJson = DocumentEventContract.SchemaJson
             .Replace("\"REJECTED\"],", "\"REJECTED\", \"ARCHIVED\"],", StringComparison.Ordinal)
-            .Replace("\"CUSTOMER_REJECTED\"", "\"CUSTOMER_REJECTED\", \"DOCUMENT_ARCHIVED\"", StringComparison.Ordinal));
-        Assert.True(SchemaCompatibility.Check(future, [DocumentEventContract.Schema], CompatibilityLevel.Full).IsCompatible);
+            .Replace("\"CUSTOMER_REJECTED\"", "\"CUSTOMER_REJECTED\", \"DOCUMENT_ARCHIVED\"", StringComparison.Ordinal);
+        var future = (RecordSchema)Schema.Parse(futureJson);
+        Assert.True(SchemaCompatibility.Check(future, [DocumentEvent._SCHEMA], CompatibilityLevel.Full).IsCompatible);
 
         var e = Mapper.Map(RawWebhooks.Create("insigner", "document.completed").ToRawRecord()).Event!;
-        var record = DocumentEventContract.ToRecord(e);
+        var current = DocumentEventContract.ToEvent(e);
         var written = new GenericRecord(future);
         foreach (var field in future.Fields)
         {
-            written[field.Name] = record[field.Name];
+            var value = current.Get(field.Pos);
+            written.Add(field.Name, value switch
+            {
+                Enum symbol => new GenericEnum((EnumSchema)field.Schema, symbol.ToString()),
+                _ => value,
+            });
         }
 
-        written["subject"] = null;
-        written["source"] = new GenericRecord((RecordSchema)future.GetField("source")!.Type)
-        {
-            ["topic"] = "raw", ["partition"] = 0, ["offset"] = 1L, ["provider_event_id"] = "x",
-        };
-        written["status"] = "ARCHIVED";
-        written["event_type"] = "DOCUMENT_ARCHIVED";
+        var source = new GenericRecord((RecordSchema)future["source"].Schema);
+        source.Add("topic", "raw");
+        source.Add("partition", 0);
+        source.Add("offset", 1L);
+        source.Add("provider_event_id", "x");
+        written.Add("subject", null);
+        written.Add("source", source);
+        written.Add("attributes", new Dictionary<string, object>());
+        written.Add("status", new GenericEnum((EnumSchema)future["status"].Schema, "ARCHIVED"));
+        written.Add("event_type", new GenericEnum((EnumSchema)future["event_type"].Schema, "DOCUMENT_ARCHIVED"));
+        using var body = new MemoryStream();
+        new GenericDatumWriter<GenericRecord>(future).Write(written, new BinaryEncoder(body));
 
-        var read = (GenericRecord)AvroDeserializer.Deserialize(AvroSerializer.Serialize(future, written), future, DocumentEventContract.Schema)!;
+        var read = Read(ConfluentWireFormat.Write(1, body.ToArray()), future);
 
-        Assert.Equal("UNKNOWN", read["status"]!.ToString());
-        Assert.Equal("UNKNOWN", read["event_type"]!.ToString());
+        Assert.Equal(DocumentStatus.UNKNOWN, read.Status);
+        Assert.Equal(EventType.UNKNOWN, read.EventType);
+        Assert.Equal(current.EventId, read.EventId);
+    }
+
+    [Fact]
+    public void An_attribute_that_is_not_text_is_a_contract_violation()
+    {
+        var e = Mapper.Map(RawWebhooks.Create("inkless", "document_signed").ToRawRecord()).Event!;
+        e.Attributes["count"] = 3;
+
+        Assert.Throws<AvroException>(() => DocumentEventContract.ToEvent(e));
     }
 
     [Fact]
     public void Apache_avro_for_python_reads_what_we_write()
     {
         var e = Mapper.Map(RawWebhooks.Create("inkless", "document_signed", testMode: true).ToRawRecord("raw", 3, 99)).Event!;
-        var value = Streaming.Avro.ConfluentWireFormat.Write(42, AvroSerializer.Serialize(DocumentEventContract.Schema, DocumentEventContract.ToRecord(e)));
+        var value = DocumentEventContract.Serialize(42, DocumentEventContract.ToEvent(e));
 
         var decoded = PythonAvro.Decode([value]).Single();
 
@@ -73,6 +102,13 @@ public sealed class DocumentEventContractTests
         Assert.Equal("271", decoded.GetProperty("subject").GetProperty("id").GetString());
         Assert.True(decoded.GetProperty("test").GetBoolean());
         Assert.Equal(99, decoded.GetProperty("source").GetProperty("offset").GetInt64());
+    }
+
+    private static DocumentEvent Read(byte[] value, Schema writer)
+    {
+        var (_, body) = ConfluentWireFormat.Read(value);
+        using var stream = new MemoryStream(body.ToArray());
+        return new SpecificDatumReader<DocumentEvent>(writer, DocumentEvent._SCHEMA).Read(null!, new BinaryDecoder(stream));
     }
 }
 

@@ -108,7 +108,7 @@ public sealed class MappingTableTests
         }
 
         // The contract takes it.
-        Streaming.Avro.AvroSerializer.Serialize(DocumentEventContract.Schema, DocumentEventContract.ToRecord(e));
+        DocumentEventContract.Serialize(1, DocumentEventContract.ToEvent(e));
     }
 
     [Theory]
@@ -303,7 +303,7 @@ public sealed class MappingTableTests
             | a | LINK_SENT | PENDING |
             | b | TELEPORTED | PENDING |
             """;
-        var error = Assert.Throws<FormatException>(() => MappingTableParser.Parse("x", markdown, MappingVocabulary.From(DocumentEventContract.Schema)));
+        var error = Assert.Throws<FormatException>(() => MappingTableParser.Parse("x", markdown, MappingVocabulary.FromContract()));
         Assert.Contains("x.md line 8", error.Message);
         Assert.Contains("TELEPORTED", error.Message);
     }

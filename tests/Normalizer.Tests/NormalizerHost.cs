@@ -3,7 +3,8 @@ using Confluent.Kafka;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Streaming.Avro;
+using Avro.Generic;
+using Avro.IO;
 using Streaming.Normalizer.Contract;
 using Streaming.Normalizer.Processing;
 using Streaming.Testing;
@@ -47,8 +48,10 @@ public sealed record NormalizerSetup(string Input, string Output, string DeadLet
 
     public static GenericRecord Decode(byte[] value)
     {
-        var (_, body) = ConfluentWireFormat.Read(value);
-        return (GenericRecord)AvroDeserializer.Deserialize(body, DocumentEventContract.Schema, DocumentEventContract.Schema)!;
+        var (_, body) = Streaming.SchemaRegistry.ConfluentWireFormat.Read(value);
+        var schema = streaming.documents.v1.DocumentEvent._SCHEMA;
+        using var stream = new MemoryStream(body.ToArray());
+        return new GenericDatumReader<GenericRecord>(schema, schema).Read(null!, new BinaryDecoder(stream));
     }
 
     /// <summary>The group's committed offsets summed over the input partitions.</summary>

@@ -3,15 +3,15 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Avro.Generic;
 using Confluent.Kafka;
-using Streaming.Avro;
 using Streaming.Kafka;
 using Streaming.SchemaRegistry;
 
 namespace Streaming.Cli.Topics;
 
 /// <summary>Turns raw and normalized records into JSON: headers and body for raw topics, the decoded DocumentEvent for Avro ones.</summary>
-public sealed class RecordPrinter(AvroWireDeserializer? avro)
+public sealed class RecordPrinter(AvroWireDeserializer<GenericRecord>? avro)
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
@@ -35,7 +35,16 @@ public sealed class RecordPrinter(AvroWireDeserializer? avro)
         var value = record.Message.Value ?? [];
         if (avro is not null && value.Length > 5 && value[0] == 0)
         {
-            json["value"] = ToJson(await avro.DeserializeAsync(value, cancellationToken));
+            try
+            {
+                json["value"] = ToJson(await avro.DeserializeAsync(value, cancellationToken));
+            }
+            catch (Avro.AvroException e)
+            {
+                // One undecodable record must not end the tail: show why, and its bytes.
+                json["decodeError"] = e.Message;
+                json["body"] = Convert.ToBase64String(value);
+            }
         }
         else
         {
@@ -53,13 +62,14 @@ public sealed class RecordPrinter(AvroWireDeserializer? avro)
 
     public static string Format(JsonObject record, bool json) => json ? record.ToJsonString() : record.ToJsonString(Indented);
 
-    /// <summary>The generic Avro data model as JSON (enums as symbols, timestamps as ISO 8601).</summary>
+    /// <summary>Apache.Avro's generic data model as JSON (enums as symbols, timestamps as ISO 8601), for any Avro topic.</summary>
     public static JsonNode? ToJson(object? datum) => datum switch
     {
         null => null,
         GenericRecord record => new JsonObject(record.Schema.Fields.Select(f => KeyValuePair.Create(f.Name, ToJson(record[f.Name])))),
-        GenericEnum symbol => JsonValue.Create(symbol.Symbol),
+        GenericEnum symbol => JsonValue.Create(symbol.Value),
         GenericFixed fixedValue => JsonValue.Create(Convert.ToHexStringLower(fixedValue.Value)),
+        DateTime time => JsonValue.Create(time.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)),
         DateTimeOffset time => JsonValue.Create(time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)),
         byte[] bytes => JsonValue.Create(Convert.ToBase64String(bytes)),
         string text => JsonValue.Create(text),

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Avro.Generic;
 using Confluent.Kafka;
 using Streaming.Kafka;
 using Streaming.SchemaRegistry;
@@ -36,7 +37,7 @@ public static class TailCommand
             using var registry = RecordPrinter.IsAvroTopic(name)
                 ? new SchemaRegistryClient(new SchemaRegistryClientOptions { Url = Endpoints.RegistryUrl(r), RequestTimeout = TimeSpan.FromSeconds(10) })
                 : null;
-            var printer = new RecordPrinter(registry is null ? null : new AvroWireDeserializer(registry));
+            var printer = new RecordPrinter(registry is null ? null : new AvroWireDeserializer<GenericRecord>(registry));
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             if (r.GetValue(timeout) is { } after)
             {

@@ -1,65 +1,60 @@
-using System.Reflection;
-using Streaming.Avro;
+using Avro.IO;
+using Avro.Specific;
 using Streaming.Normalizer.Mapping;
+using Streaming.SchemaRegistry;
+using streaming.documents.v1;
 
 namespace Streaming.Normalizer.Contract;
 
-/// <summary>The DocumentEvent schema (contracts/avro/DocumentEvent.avsc, embedded) and the record it makes of an event.</summary>
+/// <summary>The typed DocumentEvent (Streaming.Contracts, schema contracts/avro/DocumentEvent.avsc) the normalizer makes of an event.</summary>
 public static class DocumentEventContract
 {
-    public const string ResourceName = "contracts/avro/DocumentEvent.avsc";
+    // One writer per process: Apache.Avro's writers are stateless once built.
+    private static readonly SpecificDatumWriter<DocumentEvent> Writer = new(DocumentEvent._SCHEMA);
 
-    private static readonly string Json = ReadResource(ResourceName);
-    private static readonly Lazy<RecordSchema> Lazy = new(() => (RecordSchema)AvroSchema.Parse(Json));
+    /// <summary>The .avsc text as linked into Streaming.Contracts.</summary>
+    public static string SchemaJson => DocumentEventSchema.Json;
 
-    /// <summary>The .avsc text as linked into this assembly.</summary>
-    public static string SchemaJson => Json;
-
-    public static RecordSchema Schema => Lazy.Value;
-
-    /// <summary>The generic record for an event, in the shape of <see cref="Schema"/>.</summary>
-    public static GenericRecord ToRecord(NormalizedEvent e)
+    /// <summary>The typed record for a mapped event.</summary>
+    /// <exception cref="Avro.AvroException">The event does not fit the contract (a symbol the contract lacks, a non-scalar attribute).</exception>
+    public static DocumentEvent ToEvent(NormalizedEvent e) => new()
     {
-        var schema = Schema;
-        var record = new GenericRecord(schema)
+        EventId = e.EventId,
+        Provider = e.Provider,
+        ProviderEventType = e.ProviderEventType,
+        EventType = Symbol<EventType>(e.EventType, "event_type"),
+        Status = Symbol<DocumentStatus>(e.Status, "status"),
+        DocumentToken = e.DocumentToken,
+        KeySource = Symbol<KeySource>(e.KeySource, "key_source"),
+        Subject = e.Subject is { } s ? new Subject { Kind = Symbol<SubjectKind>(s.Kind, "subject.kind"), Id = s.Id } : null,
+        OccurredAt = e.OccurredAt.UtcDateTime,
+        ReceivedAt = e.ReceivedAt.UtcDateTime,
+        Test = e.Test,
+        Attributes = e.Attributes.ToDictionary(a => a.Key, a => Text(a.Key, a.Value), StringComparer.Ordinal),
+        Source = new streaming.documents.v1.RawRecordRef
         {
-            ["event_id"] = e.EventId,
-            ["provider"] = e.Provider,
-            ["provider_event_type"] = e.ProviderEventType,
-            ["event_type"] = e.EventType,
-            ["status"] = e.Status,
-            ["document_token"] = e.DocumentToken,
-            ["key_source"] = e.KeySource,
-            ["occurred_at"] = e.OccurredAt,
-            ["received_at"] = e.ReceivedAt,
-            ["test"] = e.Test,
-            ["attributes"] = e.Attributes,
-        };
-        if (e.Subject is { } subject)
-        {
-            var subjectSchema = SubjectSchema;
-            record["subject"] = new GenericRecord(subjectSchema) { ["kind"] = subject.Kind, ["id"] = subject.Id };
-        }
+            Topic = e.Source.Topic,
+            Partition = e.Source.Partition,
+            Offset = e.Source.Offset,
+            ProviderEventId = e.Source.ProviderEventId,
+        },
+    };
 
-        var source = new GenericRecord((RecordSchema)schema.GetField("source")!.Type)
-        {
-            ["topic"] = e.Source.Topic,
-            ["partition"] = e.Source.Partition,
-            ["offset"] = e.Source.Offset,
-            ["provider_event_id"] = e.Source.ProviderEventId,
-        };
-        record["source"] = source;
-        return record;
+    /// <summary>A DocumentEvent in Confluent's wire format under a registered schema id; the body is written by Apache.Avro.</summary>
+    public static byte[] Serialize(int schemaId, DocumentEvent value)
+    {
+        using var body = new MemoryStream();
+        Writer.Write(value, new BinaryEncoder(body));
+        return ConfluentWireFormat.Write(schemaId, body.GetBuffer().AsSpan(0, (int)body.Length));
     }
 
-    private static RecordSchema SubjectSchema =>
-        ((UnionSchema)Schema.GetField("subject")!.Type).Branches.OfType<RecordSchema>().Single();
+    private static T Symbol<T>(string symbol, string field)
+        where T : struct, Enum =>
+        Enum.TryParse<T>(symbol, ignoreCase: false, out var value) && Enum.IsDefined(value) && !char.IsDigit(symbol[0])
+            ? value
+            : throw new Avro.AvroException($"{field}: '{symbol}' is not a symbol of the contract's {typeof(T).Name}");
 
-    private static string ReadResource(string name)
-    {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
-            ?? throw new InvalidOperationException($"embedded resource '{name}' is missing (see Normalizer.csproj)");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
+    // The contract's attributes are a map of strings (the mapper extracts scalars as text).
+    private static string Text(string name, object? value) =>
+        value as string ?? throw new Avro.AvroException($"attributes.{name}: a {value?.GetType().Name ?? "null"} is not a string");
 }

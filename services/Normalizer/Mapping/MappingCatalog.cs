@@ -19,7 +19,7 @@ public sealed class MappingCatalog
     public static MappingCatalog LoadEmbedded()
     {
         var assembly = Assembly.GetExecutingAssembly();
-        var vocabulary = MappingVocabulary.From(DocumentEventContract.Schema);
+        var vocabulary = MappingVocabulary.FromContract();
         var tables = new List<MappingTable>();
         foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(Prefix, StringComparison.Ordinal) && n.EndsWith(".md", StringComparison.Ordinal)))
         {

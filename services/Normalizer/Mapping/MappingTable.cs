@@ -1,5 +1,4 @@
 using Streaming.Json;
-using Streaming.Avro;
 
 namespace Streaming.Normalizer.Mapping;
 
@@ -93,18 +92,8 @@ public enum DedupeIdentity
 /// <summary>The vocabulary the tables may use: the contract's enum symbols.</summary>
 public sealed record MappingVocabulary(IReadOnlySet<string> EventTypes, IReadOnlySet<string> Statuses, IReadOnlySet<string> SubjectKinds)
 {
-    public static MappingVocabulary From(RecordSchema documentEvent)
-    {
-        static IReadOnlySet<string> Symbols(AvroSchema schema) => schema switch
-        {
-            EnumSchema e => e.Symbols.ToHashSet(StringComparer.Ordinal),
-            UnionSchema u => u.Branches.OfType<RecordSchema>().SelectMany(r => r.Fields).Select(f => f.Type).OfType<EnumSchema>().Single().Symbols.ToHashSet(StringComparer.Ordinal),
-            _ => throw new InvalidOperationException("unexpected schema shape"),
-        };
-
-        return new MappingVocabulary(
-            Symbols(documentEvent.GetField("event_type")!.Type),
-            Symbols(documentEvent.GetField("status")!.Type),
-            Symbols(documentEvent.GetField("subject")!.Type));
-    }
+    public static MappingVocabulary FromContract() => new(
+        streaming.documents.v1.DocumentEventSchema.Symbols("EventType").ToHashSet(StringComparer.Ordinal),
+        streaming.documents.v1.DocumentEventSchema.Symbols("DocumentStatus").ToHashSet(StringComparer.Ordinal),
+        streaming.documents.v1.DocumentEventSchema.Symbols("SubjectKind").ToHashSet(StringComparer.Ordinal));
 }

@@ -19,6 +19,7 @@ public sealed partial class NormalizerWorker(
     MappingCatalog catalog,
     IServer server,
     IHostApplicationLifetime lifetime,
+    IConfiguration configuration,
     ILoggerFactory loggers,
     NormalizerFaultInjection? faults = null) : BackgroundService
 {
@@ -73,15 +74,25 @@ public sealed partial class NormalizerWorker(
     private async Task<int> RegisterSchemaAsync(NormalizerOptions o, CancellationToken cancellationToken)
     {
         var url = string.IsNullOrWhiteSpace(o.SchemaRegistryUrl) ? OwnAddress() : o.SchemaRegistryUrl;
-        using var registry = new SchemaRegistryClient(new SchemaRegistryClientOptions { Url = new Uri(url) });
+        var autoRegister = o.AutoRegisterSchemas ?? string.IsNullOrWhiteSpace(o.SchemaRegistryUrl);
+        // Auth and TLS from the SchemaRegistry section (Confluent's key names); the URL as resolved above.
+        using var registry = new SchemaRegistryClient(SchemaRegistryClientOptions.FromConfiguration(configuration, url));
         var subject = SubjectNames.TopicValue(o.OutputTopic);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var id = await registry.RegisterAsync(subject, DocumentEventContract.Schema, cancellationToken);
+                var id = autoRegister
+                    ? await registry.RegisterAsync(subject, DocumentEventContract.SchemaJson, cancellationToken)
+                    : (await registry.LookupAsync(subject, DocumentEventContract.SchemaJson, cancellationToken)).Id;
                 LogRegistered(subject, id, url);
                 return id;
+            }
+            catch (SchemaRegistryException e) when (!autoRegister && e.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                throw new InvalidOperationException(
+                    $"The DocumentEvent contract is not registered under {subject} at {url} and Normalizer:AutoRegisterSchemas is off: " +
+                    $"run the deployment step that registers contracts/avro/DocumentEvent.avsc (registry said: {e.Message})", e);
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested && attempt < 10)
             {
@@ -111,7 +122,7 @@ public sealed partial class NormalizerWorker(
         return started.Task.WaitAsync(cancellationToken);
     }
 
-    [LoggerMessage(EventId = 130, Level = LogLevel.Information, Message = "DocumentEvent schema registered under {Subject} with id {SchemaId} at {Registry}")]
+    [LoggerMessage(EventId = 130, Level = LogLevel.Information, Message = "DocumentEvent schema under {Subject} has id {SchemaId} at {Registry}")]
     private partial void LogRegistered(string subject, int schemaId, string registry);
 
     [LoggerMessage(EventId = 131, Level = LogLevel.Warning, Message = "Schema registry {Registry} not reachable yet: {Error}")]

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
-using Streaming.Avro;
 using Streaming.Kafka;
 using Streaming.Normalizer.Contract;
 using Streaming.Normalizer.Mapping;
@@ -82,9 +81,9 @@ public sealed partial class NormalizingTransform : IRecordTransform
         byte[] value;
         try
         {
-            value = ConfluentWireFormat.Write(_schemaId, AvroSerializer.Serialize(DocumentEventContract.Schema, DocumentEventContract.ToRecord(e)));
+            value = DocumentEventContract.Serialize(_schemaId, DocumentEventContract.ToEvent(e));
         }
-        catch (AvroTypeException ex)
+        catch (Avro.AvroException ex)
         {
             outputs.Add(DeadLetter(record, DeadLetterReasons.ContractViolation, ex.Message));
             return;

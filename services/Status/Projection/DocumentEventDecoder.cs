@@ -1,29 +1,23 @@
 using System.Net;
-using System.Reflection;
-using Streaming.Avro;
+using Avro;
 using Streaming.SchemaRegistry;
+using streaming.documents.v1;
 
 namespace Streaming.Status.Projection;
 
 /// <summary>
-/// Turns documents.events.v1 values (Confluent wire format) into <see cref="ProjectedEvent"/>s, read with the contract
-/// as the reader schema (contracts/avro/DocumentEvent.avsc, embedded) so newer writers keep working.
+/// Turns documents.events.v1 values (Confluent wire format) into <see cref="ProjectedEvent"/>s, read as the typed
+/// DocumentEvent of contracts/avro/DocumentEvent.avsc (Streaming.Contracts) so newer writers keep working: a field added
+/// later is skipped, an enum symbol added later reads as the enum's default (UNKNOWN).
 /// </summary>
 public sealed class DocumentEventDecoder
 {
-    public const string ResourceName = "contracts/avro/DocumentEvent.avsc";
-
-    private static readonly Lazy<RecordSchema> Contract = new(() => (RecordSchema)AvroSchema.Parse(ReadResource()));
-
-    private readonly AvroWireDeserializer _deserializer;
+    private readonly AvroWireDeserializer<DocumentEvent> _deserializer;
 
     public DocumentEventDecoder(SchemaRegistryClient registry)
     {
-        _deserializer = new AvroWireDeserializer(registry, Contract.Value);
+        _deserializer = new AvroWireDeserializer<DocumentEvent>(registry);
     }
-
-    /// <summary>The reader schema: the contract as linked into this assembly.</summary>
-    public static RecordSchema ReaderSchema => Contract.Value;
 
     /// <summary>
     /// Decodes one record. A record that can never be decoded yields a reason (it is dead-lettered); a registry that
@@ -36,65 +30,56 @@ public sealed class DocumentEventDecoder
             return DecodeResult.Failed("empty value (tombstone or empty record): not a DocumentEvent");
         }
 
-        object? datum;
+        DocumentEvent e;
         try
         {
-            datum = await _deserializer.DeserializeAsync(value, cancellationToken);
+            e = await _deserializer.DeserializeAsync(value, cancellationToken);
         }
-        catch (InvalidDataException e)
+        catch (InvalidDataException ex)
         {
-            return DecodeResult.Failed("not a Confluent wire-format Avro record: " + e.Message);
+            return DecodeResult.Failed("not a Confluent wire-format Avro record: " + ex.Message);
         }
-        catch (AvroException e)
+        catch (AvroException ex)
         {
-            return DecodeResult.Failed("cannot be read as a DocumentEvent: " + e.Message);
+            return DecodeResult.Failed("cannot be read as a DocumentEvent: " + ex.Message);
         }
-        catch (SchemaRegistryException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        catch (SchemaRegistryException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
         {
-            return DecodeResult.Failed($"writer schema unknown to the registry ({e.ErrorCode}): {e.Message}");
+            return DecodeResult.Failed($"writer schema unknown to the registry ({ex.ErrorCode}): {ex.Message}");
         }
 
-        if (datum is not GenericRecord record)
-        {
-            return DecodeResult.Failed("the value is not an Avro record");
-        }
-
-        return FromRecord(record, topic, partition, offset);
+        return FromEvent(e, topic, partition, offset);
     }
 
-    /// <summary>Maps a record read with the contract schema; exposed for tests and bulk loads.</summary>
-    public static DecodeResult FromRecord(GenericRecord record, string topic, int partition, long offset)
+    /// <summary>Maps a decoded event; exposed for tests and bulk loads.</summary>
+    public static DecodeResult FromEvent(DocumentEvent e, string topic, int partition, long offset)
     {
-        var token = record["document_token"] as string;
-        var eventId = record["event_id"] as string;
-        if (string.IsNullOrEmpty(token))
+        if (string.IsNullOrEmpty(e.DocumentToken))
         {
             return DecodeResult.Failed("document_token is empty");
         }
 
-        if (string.IsNullOrEmpty(eventId))
+        if (string.IsNullOrEmpty(e.EventId))
         {
             return DecodeResult.Failed("event_id is empty");
         }
 
-        var subject = record["subject"] is GenericRecord s
-            ? $"{s["kind"]?.ToString()?.ToLowerInvariant()}:{s["id"]}"
-            : "";
+        var subject = e.Subject is { } s ? $"{s.Kind.ToString().ToLowerInvariant()}:{s.Id}" : "";
         return DecodeResult.Ok(new ProjectedEvent(
-            eventId,
-            token,
-            record["provider"] as string ?? "",
-            record["provider_event_type"] as string ?? "",
-            record["event_type"]?.ToString() ?? "UNKNOWN",
-            ParseStatus(record["status"]?.ToString()),
-            Millis(record["occurred_at"]),
-            Millis(record["received_at"]),
-            record["test"] is true,
+            e.EventId,
+            e.DocumentToken,
+            e.Provider,
+            e.ProviderEventType,
+            e.EventType.ToString(),
+            ParseStatus(e.Status.ToString()),
+            Millis(e.OccurredAt),
+            Millis(e.ReceivedAt),
+            e.Test,
             subject,
             topic,
             partition,
             offset,
-            record["source"] is GenericRecord source ? source["provider_event_id"] as string ?? "" : ""));
+            e.Source.ProviderEventId));
     }
 
     public static LifecycleStatus ParseStatus(string? symbol) => symbol switch
@@ -107,21 +92,7 @@ public sealed class DocumentEventDecoder
         _ => LifecycleStatus.Unknown,
     };
 
-    private static long Millis(object? value) => value switch
-    {
-        DateTimeOffset t => t.ToUnixTimeMilliseconds(),
-        DateTime t => new DateTimeOffset(t.ToUniversalTime()).ToUnixTimeMilliseconds(),
-        long l => l,
-        _ => 0,
-    };
-
-    private static string ReadResource()
-    {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(ResourceName)
-            ?? throw new InvalidOperationException($"embedded resource '{ResourceName}' is missing (see Status.csproj)");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
+    private static long Millis(DateTime utc) => new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)).ToUnixTimeMilliseconds();
 }
 
 /// <summary>A decoded event, or why the record cannot be one.</summary>

@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Streaming.Avro;
+using Avro;
 
 namespace Streaming.SchemaRegistry;
 
@@ -22,7 +24,7 @@ public sealed class SchemaRegistryClient : IDisposable
     private readonly TimeSpan _latestTtl;
     private readonly TimeProvider _time;
 
-    private readonly ConcurrentDictionary<int, AvroSchema> _schemasById = new();
+    private readonly ConcurrentDictionary<int, Schema> _schemasById = new();
     private readonly ConcurrentDictionary<(string Subject, string Schema), int> _idsBySchema = new();
     private readonly ConcurrentDictionary<string, (RegisteredSchema Schema, long ExpiresAt)> _latest = new(StringComparer.Ordinal);
 
@@ -72,8 +74,8 @@ public sealed class SchemaRegistryClient : IDisposable
     }
 
     /// <inheritdoc cref="RegisterAsync(string, string, CancellationToken)"/>
-    public Task<int> RegisterAsync(string subject, AvroSchema schema, CancellationToken cancellationToken = default) =>
-        RegisterAsync(subject, schema.ToJson(), cancellationToken);
+    public Task<int> RegisterAsync(string subject, Schema schema, CancellationToken cancellationToken = default) =>
+        RegisterAsync(subject, schema.ToString(), cancellationToken);
 
     /// <summary>Finds a schema already registered under a subject (404 40401/40403 when it is not).</summary>
     public async Task<RegisteredSchema> LookupAsync(string subject, string schemaJson, CancellationToken cancellationToken = default)
@@ -88,25 +90,25 @@ public sealed class SchemaRegistryClient : IDisposable
     }
 
     /// <inheritdoc cref="LookupAsync(string, string, CancellationToken)"/>
-    public Task<RegisteredSchema> LookupAsync(string subject, AvroSchema schema, CancellationToken cancellationToken = default) =>
-        LookupAsync(subject, schema.ToJson(), cancellationToken);
+    public Task<RegisteredSchema> LookupAsync(string subject, Schema schema, CancellationToken cancellationToken = default) =>
+        LookupAsync(subject, schema.ToString(), cancellationToken);
 
     /// <summary>Finds the id of a schema under a subject, registering it first if <paramref name="autoRegister"/>.</summary>
-    public async Task<int> GetIdAsync(string subject, AvroSchema schema, bool autoRegister, CancellationToken cancellationToken = default)
+    public async Task<int> GetIdAsync(string subject, Schema schema, bool autoRegister, CancellationToken cancellationToken = default)
     {
         if (autoRegister)
         {
             return await RegisterAsync(subject, schema, cancellationToken);
         }
 
-        var json = schema.ToJson();
+        var json = schema.ToString();
         return _idsBySchema.TryGetValue((subject, NormalizeForCache(json)), out var id)
             ? id
             : (await LookupAsync(subject, json, cancellationToken)).Id;
     }
 
     /// <summary>The schema with a global id; cached for the life of the client, since ids never change meaning.</summary>
-    public async Task<AvroSchema> GetSchemaByIdAsync(int id, CancellationToken cancellationToken = default)
+    public async Task<Schema> GetSchemaByIdAsync(int id, CancellationToken cancellationToken = default)
     {
         if (_schemasById.TryGetValue(id, out var cached))
         {
@@ -227,7 +229,42 @@ public sealed class SchemaRegistryClient : IDisposable
     private static HttpClient CreateHttpClient(SchemaRegistryClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new HttpClient { Timeout = options.RequestTimeout };
+        options.Validate();
+        var handler = new SocketsHttpHandler();
+        if (!options.EnableSslCertificateVerification)
+        {
+            // Explicit opt-out (SchemaRegistry:EnableSslCertificateVerification=false), as Confluent's client offers.
+#pragma warning disable CA5359
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+#pragma warning restore CA5359
+        }
+        else if (options.SslCaLocation is { Length: > 0 } caLocation)
+        {
+            // Trust the given CA(s) for the registry, in addition to the system's store.
+            var authorities = new X509Certificate2Collection();
+            authorities.ImportFromPemFile(caLocation);
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+            {
+                if (errors == SslPolicyErrors.None)
+                {
+                    return true;
+                }
+
+                if (errors != SslPolicyErrors.RemoteCertificateChainErrors || certificate is null)
+                {
+                    return false;
+                }
+
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                using var leaf = new X509Certificate2(certificate);
+                return chain.Build(leaf);
+            };
+        }
+
+        return new HttpClient(handler) { Timeout = options.RequestTimeout };
     }
 
     private static string Escape(string subject) => Uri.EscapeDataString(subject);
@@ -240,21 +277,21 @@ public sealed class SchemaRegistryClient : IDisposable
     {
         try
         {
-            return AvroSchema.Parse(schemaJson).ToJson();
+            return Schema.Parse(schemaJson)?.ToString() ?? schemaJson;
         }
-        catch (AvroSchemaException)
+        catch (Exception e) when (e is AvroException or Newtonsoft.Json.JsonException)
         {
             return schemaJson;
         }
     }
 
-    private static AvroSchema ParseServerSchema(string schemaJson, string what)
+    private static Schema ParseServerSchema(string schemaJson, string what)
     {
         try
         {
-            return AvroSchema.Parse(schemaJson);
+            return Schema.Parse(schemaJson);
         }
-        catch (AvroSchemaException e)
+        catch (Exception e) when (e is AvroException or Newtonsoft.Json.JsonException)
         {
             throw new SchemaRegistryException(HttpStatusCode.OK, SchemaRegistryErrorCodes.Unknown,
                 $"The registry's schema {what} is not a valid Avro schema: {e.Message}", e);

@@ -1,4 +1,3 @@
-using Streaming.Avro;
 
 namespace Streaming.SchemaRegistry.Server;
 

@@ -81,6 +81,11 @@ public static class SchemaRegistryEndpoints
             (HttpRequest request, SchemaRegistryService registry, string subject, bool? verbose, CancellationToken ct) =>
                 TestCompatibilityAsync(request, registry, Subject(subject), null, verbose ?? false, ct));
 
+        // Confluent's clients (2.16+) ask which subject a topic is associated with before falling back to
+        // TopicNameStrategy; this registry keeps no associations, so every topic uses the fallback.
+        api.MapGet("/associations/resources/{resourceNamespace}/{resourceName}", (string resourceNamespace, string resourceName) =>
+            Ok<IReadOnlyList<string>>([], Json.IReadOnlyListString));
+
         api.MapGet("/config", async (SchemaRegistryService registry, CancellationToken ct) =>
             Config(await registry.GetCompatibilityAsync(null, defaultToGlobal: false, ct)));
 
@@ -117,7 +122,7 @@ public static class SchemaRegistryEndpoints
         return Ok(new ConfigUpdate(CompatibilityLevelNames.ToName(level)), Json.ConfigUpdate);
     }
 
-    private static IResult Config(Avro.CompatibilityLevel level) =>
+    private static IResult Config(CompatibilityLevel level) =>
         Ok(new ConfigResponse(CompatibilityLevelNames.ToName(level)), Json.ConfigResponse);
 
     private static IResult Ok<T>(T value, JsonTypeInfo<T> type) =>

@@ -4,7 +4,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Streaming.Avro;
+using Avro;
 
 namespace Streaming.SchemaRegistry.Server;
 
@@ -18,7 +18,7 @@ public sealed partial class SchemaRegistryService : IDisposable
     private readonly CompatibilityLevel _defaultLevel;
     private readonly ILogger<SchemaRegistryService> _logger;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
-    private readonly ConcurrentDictionary<int, AvroSchema> _parsedById = new();
+    private readonly ConcurrentDictionary<int, Schema> _parsedById = new();
 
     public SchemaRegistryService(ISchemaStore store, IOptions<SchemaRegistryServerOptions> options, ILogger<SchemaRegistryService> logger)
     {
@@ -62,7 +62,7 @@ public sealed partial class SchemaRegistryService : IDisposable
         try
         {
             var live = Visible(await _store.GetVersionsAsync(subject, cancellationToken), includeDeleted: false);
-            var existing = new List<AvroSchema>(live.Count);
+            var existing = new List<Schema>(live.Count);
             for (var i = live.Count - 1; i >= 0; i--)
             {
                 var schema = await GetParsedAsync(live[i].SchemaId, cancellationToken);
@@ -183,7 +183,7 @@ public sealed partial class SchemaRegistryService : IDisposable
         string subject, string? version, string? schemaJson, string? schemaType, bool hasReferences, CancellationToken cancellationToken)
     {
         var candidate = ParseCandidate(schemaJson, schemaType, hasReferences);
-        var existing = new List<AvroSchema>();
+        var existing = new List<Schema>();
         if (version is null)
         {
             var live = Visible(await _store.GetVersionsAsync(subject, cancellationToken), includeDeleted: false);
@@ -273,7 +273,7 @@ public sealed partial class SchemaRegistryService : IDisposable
             ?? throw SchemaRegistryException.VersionNotFound(subject, wanted.Value);
     }
 
-    private async Task<AvroSchema> GetParsedAsync(int id, CancellationToken cancellationToken)
+    private async Task<Schema> GetParsedAsync(int id, CancellationToken cancellationToken)
     {
         if (_parsedById.TryGetValue(id, out var parsed))
         {
@@ -281,7 +281,7 @@ public sealed partial class SchemaRegistryService : IDisposable
         }
 
         var stored = await GetSchemaAsync(id, cancellationToken);
-        return _parsedById.GetOrAdd(id, AvroSchema.Parse(stored.Schema));
+        return _parsedById.GetOrAdd(id, Schema.Parse(stored.Schema));
     }
 
     private static List<SubjectVersion> Visible(IReadOnlyList<SubjectVersion> versions, bool includeDeleted) =>
@@ -309,7 +309,7 @@ public sealed partial class SchemaRegistryService : IDisposable
             : throw SchemaRegistryException.InvalidVersion(version);
     }
 
-    private static AvroSchema ParseCandidate(string? schemaJson, string? schemaType, bool hasReferences)
+    private static Schema ParseCandidate(string? schemaJson, string? schemaType, bool hasReferences)
     {
         if (schemaType is not null && !string.Equals(schemaType, "AVRO", StringComparison.OrdinalIgnoreCase))
         {
@@ -326,21 +326,29 @@ public sealed partial class SchemaRegistryService : IDisposable
             throw SchemaRegistryException.InvalidSchema("the request has no schema.");
         }
 
+        // Apache.Avro reports some malformed schemas with exceptions of its own and others with whatever the
+        // JSON walk hit (e.g. an unknown type name); parsing has no side effects, so every failure means "invalid schema".
+        Schema? parsed;
         try
         {
-            return AvroSchema.Parse(schemaJson);
+            parsed = Schema.Parse(schemaJson);
         }
-        catch (Exception e) when (e is AvroException or JsonException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             throw SchemaRegistryException.InvalidSchema(e.Message);
         }
+
+        // Apache.Avro answers null, not an error, for an object whose "type" names no known type.
+        return parsed ?? throw SchemaRegistryException.InvalidSchema("the schema's type is neither a primitive, a complex type nor a defined name.");
     }
 
     /// <summary>
-    /// The form schemas are stored and compared in. Not Avro's Parsing Canonical Form: that drops defaults,
-    /// logical types, docs and aliases, so "v1 plus a default" would wrongly get v1's id.
+    /// The form schemas are stored and compared in: Apache.Avro's full JSON of the parsed schema, so the same schema
+    /// sent with other whitespace or key order (a curl of the .avsc, Confluent's serializer) gets the same id.
+    /// Not Avro's Parsing Canonical Form: that drops defaults, logical types, docs and aliases, so
+    /// "v1 plus a default" would wrongly get v1's id.
     /// </summary>
-    internal static string Normalize(AvroSchema schema) => schema.ToJson();
+    internal static string Normalize(Schema schema) => schema.ToString();
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Registered subject {Subject} version {Version} as schema id {SchemaId}")]
     private partial void LogRegistered(string subject, int version, int schemaId);

@@ -1,5 +1,4 @@
 using Microsoft.Data.Sqlite;
-using Streaming.Avro;
 
 namespace Streaming.SchemaRegistry.Server;
 

@@ -1,9 +1,9 @@
 using Confluent.Kafka;
-using Streaming.Avro;
 using Streaming.Kafka;
 using Streaming.SchemaRegistry;
 using Streaming.Status.Projection;
 using Streaming.Testing;
+using streaming.documents.v1;
 
 namespace Streaming.Status.Tests.Support;
 
@@ -11,14 +11,14 @@ namespace Streaming.Status.Tests.Support;
 public sealed class EventProducer : IDisposable
 {
     private readonly IProducer<string, byte[]> _producer;
-    private readonly AvroWireSerializer _serializer;
+    private readonly AvroWireSerializer<DocumentEvent> _serializer;
     private readonly SchemaRegistryClient _registry;
 
     public EventProducer(string topic, Uri registry)
     {
         Topic = topic;
         _registry = new SchemaRegistryClient(new SchemaRegistryClientOptions { Url = registry });
-        _serializer = AvroWireSerializer.ForTopic(_registry, topic, DocumentEventDecoder.ReaderSchema);
+        _serializer = new AvroWireSerializer<DocumentEvent>(_registry, SubjectNames.TopicValue(topic));
         _producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
         {
             BootstrapServers = TestKafka.BootstrapServers,
@@ -33,7 +33,7 @@ public sealed class EventProducer : IDisposable
     /// <summary>Produces and waits for the broker's acknowledgement (the record is then readable, read_committed included).</summary>
     public async Task ProduceAsync(ProjectedEvent e)
     {
-        var value = await _serializer.SerializeAsync(ToRecord(e));
+        var value = await _serializer.SerializeAsync(ToEvent(e));
         await _producer.ProduceAsync(Topic, new Message<string, byte[]> { Key = e.DocumentToken, Value = value });
     }
 
@@ -48,47 +48,29 @@ public sealed class EventProducer : IDisposable
     public Task ProduceRawAsync(string key, byte[] value) =>
         _producer.ProduceAsync(Topic, new Message<string, byte[]> { Key = key, Value = value });
 
-    public static GenericRecord ToRecord(ProjectedEvent e)
+    public static DocumentEvent ToEvent(ProjectedEvent e) => new()
     {
-        var schema = DocumentEventDecoder.ReaderSchema;
-        EnumSchema Enum(string field) => (EnumSchema)schema.GetField(field)!.Type;
-        var subjectSchema = ((UnionSchema)schema.GetField("subject")!.Type).Branches.OfType<RecordSchema>().Single();
-        var sourceSchema = (RecordSchema)schema.GetField("source")!.Type;
-        return new GenericRecord(schema)
+        EventId = e.EventId,
+        Provider = e.Provider,
+        ProviderEventType = e.ProviderEventType,
+        EventType = Enum.Parse<EventType>(e.EventType),
+        Status = e.Status switch
         {
-            ["event_id"] = e.EventId,
-            ["provider"] = e.Provider,
-            ["provider_event_type"] = e.ProviderEventType,
-            ["event_type"] = new GenericEnum(Enum("event_type"), e.EventType),
-            ["status"] = new GenericEnum(Enum("status"), e.Status switch
-            {
-                LifecycleStatus.Pending => "PENDING",
-                LifecycleStatus.InProgress => "IN_PROGRESS",
-                LifecycleStatus.NeedsReview => "NEEDS_REVIEW",
-                LifecycleStatus.Completed => "COMPLETED",
-                LifecycleStatus.Rejected => "REJECTED",
-                _ => "UNKNOWN",
-            }),
-            ["document_token"] = e.DocumentToken,
-            ["key_source"] = new GenericEnum(Enum("key_source"), "DOCUMENT"),
-            ["subject"] = new GenericRecord(subjectSchema)
-            {
-                ["kind"] = new GenericEnum((EnumSchema)subjectSchema.GetField("kind")!.Type, "SIGNER"),
-                ["id"] = "1",
-            },
-            ["occurred_at"] = DateTimeOffset.FromUnixTimeMilliseconds(e.OccurredAtMs),
-            ["received_at"] = DateTimeOffset.FromUnixTimeMilliseconds(e.ReceivedAtMs),
-            ["test"] = e.Test,
-            ["attributes"] = new Dictionary<string, object?>(),
-            ["source"] = new GenericRecord(sourceSchema)
-            {
-                ["topic"] = "webhooks.raw.v1",
-                ["partition"] = 0,
-                ["offset"] = 0L,
-                ["provider_event_id"] = e.EventId,
-            },
-        };
-    }
+            LifecycleStatus.Pending => DocumentStatus.PENDING,
+            LifecycleStatus.InProgress => DocumentStatus.IN_PROGRESS,
+            LifecycleStatus.NeedsReview => DocumentStatus.NEEDS_REVIEW,
+            LifecycleStatus.Completed => DocumentStatus.COMPLETED,
+            LifecycleStatus.Rejected => DocumentStatus.REJECTED,
+            _ => DocumentStatus.UNKNOWN,
+        },
+        DocumentToken = e.DocumentToken,
+        KeySource = KeySource.DOCUMENT,
+        Subject = new Subject { Kind = SubjectKind.SIGNER, Id = "1" },
+        OccurredAt = DateTimeOffset.FromUnixTimeMilliseconds(e.OccurredAtMs).UtcDateTime,
+        ReceivedAt = DateTimeOffset.FromUnixTimeMilliseconds(e.ReceivedAtMs).UtcDateTime,
+        Test = e.Test,
+        Source = new RawRecordRef { Topic = "webhooks.raw.v1", Partition = 0, Offset = 0, ProviderEventId = e.EventId },
+    };
 
     public void Dispose()
     {

@@ -6,8 +6,8 @@ Run by InteropTests (xunit) with Debian's /usr/bin/python3:
 input.json: {"dotnet_wire_hex": "...", "probe_schema": "...", "probe_value": {...}}
 
 - Confluent's Python client (python3-confluent-kafka) drives the registry REST API.
-- Apache Avro's Python library (python3-avro) decodes the wire-format bytes our AvroWireSerializer
-  wrote and encodes a record that our AvroWireDeserializer must read. Confluent's own
+- Apache Avro's Python library (python3-avro) decodes the wire-format bytes Confluent's .NET AvroSerializer
+  wrote and encodes a record that Confluent's .NET AvroDeserializer must read. Confluent's own
   AvroSerializer/AvroDeserializer need fastavro, which Debian 12 does not package; when fastavro
   is importable they are used as well.
 

@@ -71,7 +71,7 @@ public static class Cli
             await error.WriteLineAsync($"error: Kafka: {ex.Error.Reason} (--kafka, STREAMING_KAFKA_BOOTSTRAP_SERVERS or --ready-file say where)");
             return ExitCodes.Unreachable;
         }
-        catch (Streaming.SchemaRegistry.SchemaRegistryException ex)
+        catch (Confluent.SchemaRegistry.SchemaRegistryException ex)
         {
             await error.WriteLineAsync($"error: schema registry: {ex.Message}");
             return ExitCodes.Unreachable;

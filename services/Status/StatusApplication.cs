@@ -43,8 +43,9 @@ public static class StatusApplication
         builder.AddStatusApi();
         builder.Services.AddSingleton<ChangeFeed>();
         builder.Services.AddSingleton(sp => CreateStore(sp.GetRequiredService<IOptions<StatusOptions>>().Value));
-        builder.Services.AddSingleton(sp => new SchemaRegistryClient(SchemaRegistryClientOptions.FromConfiguration(
-            sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IOptions<StatusOptions>>().Value.SchemaRegistryUrl)));
+        builder.Services.AddSingleton<Confluent.SchemaRegistry.ISchemaRegistryClient>(sp => new Confluent.SchemaRegistry.CachedSchemaRegistryClient(
+            SchemaRegistryClientOptions.FromConfiguration(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IOptions<StatusOptions>>().Value.SchemaRegistryUrl)
+                .ToConfluentConfig()));
         builder.Services.AddSingleton<DocumentEventDecoder>();
         builder.Services.AddSingleton<StatusEndpoints>();
         builder.Services.AddHostedService<StoreInitializer>();

@@ -5,13 +5,13 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Avro.Generic;
 using Confluent.Kafka;
+using Confluent.SchemaRegistry.Serdes;
 using Streaming.Kafka;
-using Streaming.SchemaRegistry;
 
 namespace Streaming.Cli.Topics;
 
 /// <summary>Turns raw and normalized records into JSON: headers and body for raw topics, the decoded DocumentEvent for Avro ones.</summary>
-public sealed class RecordPrinter(AvroWireDeserializer<GenericRecord>? avro)
+public sealed class RecordPrinter(AvroDeserializer<GenericRecord>? avro)
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
@@ -37,7 +37,7 @@ public sealed class RecordPrinter(AvroWireDeserializer<GenericRecord>? avro)
         {
             try
             {
-                json["value"] = ToJson(await avro.DeserializeAsync(value, cancellationToken));
+                json["value"] = ToJson(await avro.DeserializeAsync(value, isNull: false, new SerializationContext(MessageComponentType.Value, record.Topic)).WaitAsync(cancellationToken));
             }
             catch (Avro.AvroException e)
             {

@@ -35,9 +35,10 @@ public static class TailCommand
             var name = r.GetValue(topic)!;
             var bootstrap = Endpoints.KafkaBootstrap(r);
             using var registry = RecordPrinter.IsAvroTopic(name)
-                ? new SchemaRegistryClient(new SchemaRegistryClientOptions { Url = Endpoints.RegistryUrl(r), RequestTimeout = TimeSpan.FromSeconds(10) })
+                ? new Confluent.SchemaRegistry.CachedSchemaRegistryClient(
+                    new SchemaRegistryClientOptions { Url = Endpoints.RegistryUrl(r), RequestTimeout = TimeSpan.FromSeconds(10) }.ToConfluentConfig())
                 : null;
-            var printer = new RecordPrinter(registry is null ? null : new AvroWireDeserializer<GenericRecord>(registry));
+            var printer = new RecordPrinter(registry is null ? null : new Confluent.SchemaRegistry.Serdes.AvroDeserializer<Avro.Generic.GenericRecord>(registry));
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             if (r.GetValue(timeout) is { } after)
             {

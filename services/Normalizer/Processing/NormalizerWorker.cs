@@ -1,3 +1,5 @@
+using Confluent.SchemaRegistry;
+using Confluent.SchemaRegistry.Serdes;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
@@ -5,6 +7,9 @@ using Streaming.Kafka;
 using Streaming.Normalizer.Contract;
 using Streaming.Normalizer.Mapping;
 using Streaming.SchemaRegistry;
+using streaming.documents.v1;
+using ConfluentSchema = Confluent.SchemaRegistry.Schema;
+using RegistryException = Confluent.SchemaRegistry.SchemaRegistryException;
 
 namespace Streaming.Normalizer.Processing;
 
@@ -40,13 +45,23 @@ public sealed partial class NormalizerWorker(
             // Kestrel must listen first: in the embedded mode the registry is this process's own endpoint.
             await WhenStarted(stoppingToken);
             var o = options.Value;
-            SchemaId = await RegisterSchemaAsync(o, stoppingToken);
+            var url = string.IsNullOrWhiteSpace(o.SchemaRegistryUrl) ? OwnAddress() : o.SchemaRegistryUrl;
+
+            // Auth and TLS from the SchemaRegistry section (Confluent's key names); the URL as resolved above.
+            using var registry = new CachedSchemaRegistryClient(SchemaRegistryClientOptions.FromConfiguration(configuration, url).ToConfluentConfig());
+            SchemaId = await RegisterSchemaAsync(registry, url, o, stoppingToken);
+
+            // Confluent's serializer writes every record; the contract is registered above (or by the deployment step),
+            // so the serializer only looks its id up, once.
+            var serializer = new AvroSerializer<DocumentEvent>(registry, new AvroSerializerConfig { AutoRegisterSchemas = false });
+            var context = new Confluent.Kafka.SerializationContext(Confluent.Kafka.MessageComponentType.Value, o.OutputTopic);
+            byte[] Serialize(DocumentEvent value) => serializer.SerializeAsync(value, context).GetAwaiter().GetResult();
             var client = kafka.ClientConfig();
             using var history = new OutputHistoryReader(client, o.InputTopic, o.OutputTopic, o.DedupeWindow, o.TransactionTimeout * 2, loggers.CreateLogger<OutputHistoryReader>());
             Transform = new NormalizingTransform(
                 new EventMapper(catalog, o.StrictEventTypes),
                 new NormalizerTopics(o.InputTopic, o.OutputTopic, o.DeadLetterTopic),
-                SchemaId,
+                Serialize,
                 new DedupeIndex(o.DedupeWindow, TimeProvider.System),
                 history.Read,
                 loggers.CreateLogger<NormalizingTransform>());
@@ -71,24 +86,22 @@ public sealed partial class NormalizerWorker(
         }
     }
 
-    private async Task<int> RegisterSchemaAsync(NormalizerOptions o, CancellationToken cancellationToken)
+    private async Task<int> RegisterSchemaAsync(CachedSchemaRegistryClient registry, string url, NormalizerOptions o, CancellationToken cancellationToken)
     {
-        var url = string.IsNullOrWhiteSpace(o.SchemaRegistryUrl) ? OwnAddress() : o.SchemaRegistryUrl;
         var autoRegister = o.AutoRegisterSchemas ?? string.IsNullOrWhiteSpace(o.SchemaRegistryUrl);
-        // Auth and TLS from the SchemaRegistry section (Confluent's key names); the URL as resolved above.
-        using var registry = new SchemaRegistryClient(SchemaRegistryClientOptions.FromConfiguration(configuration, url));
         var subject = SubjectNames.TopicValue(o.OutputTopic);
+        var schema = new ConfluentSchema(DocumentEventContract.SchemaJson, SchemaType.Avro);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 var id = autoRegister
-                    ? await registry.RegisterAsync(subject, DocumentEventContract.SchemaJson, cancellationToken)
-                    : (await registry.LookupAsync(subject, DocumentEventContract.SchemaJson, cancellationToken)).Id;
+                    ? await registry.RegisterSchemaAsync(subject, schema).WaitAsync(cancellationToken)
+                    : (await registry.LookupSchemaAsync(subject, schema, ignoreDeletedSchemas: true).WaitAsync(cancellationToken)).Id;
                 LogRegistered(subject, id, url);
                 return id;
             }
-            catch (SchemaRegistryException e) when (!autoRegister && e.StatusCode == System.Net.HttpStatusCode.NotFound)
+            catch (RegistryException e) when (!autoRegister && e.Status == System.Net.HttpStatusCode.NotFound)
             {
                 throw new InvalidOperationException(
                     $"The DocumentEvent contract is not registered under {subject} at {url} and Normalizer:AutoRegisterSchemas is off: " +

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Streaming.Kafka;
 using Streaming.Normalizer.Contract;
 using Streaming.Normalizer.Mapping;
+using streaming.documents.v1;
 
 namespace Streaming.Normalizer.Processing;
 
@@ -19,7 +20,7 @@ public sealed partial class NormalizingTransform : IRecordTransform
 {
     private readonly EventMapper _mapper;
     private readonly NormalizerTopics _topics;
-    private readonly int _schemaId;
+    private readonly Func<DocumentEvent, byte[]> _serialize;
     private readonly DedupeIndex _dedupe;
     private readonly Func<int, CancellationToken, IEnumerable<(string Id, long Timestamp)>> _history;
     private readonly ILogger _logger;
@@ -31,14 +32,14 @@ public sealed partial class NormalizingTransform : IRecordTransform
     public NormalizingTransform(
         EventMapper mapper,
         NormalizerTopics topics,
-        int schemaId,
+        Func<DocumentEvent, byte[]> serialize,
         DedupeIndex dedupe,
         Func<int, CancellationToken, IEnumerable<(string Id, long Timestamp)>> history,
         ILogger logger)
     {
         _mapper = mapper;
         _topics = topics;
-        _schemaId = schemaId;
+        _serialize = serialize;
         _dedupe = dedupe;
         _history = history;
         _logger = logger;
@@ -81,7 +82,7 @@ public sealed partial class NormalizingTransform : IRecordTransform
         byte[] value;
         try
         {
-            value = DocumentEventContract.Serialize(_schemaId, DocumentEventContract.ToEvent(e));
+            value = _serialize(DocumentEventContract.ToEvent(e));
         }
         catch (Avro.AvroException ex)
         {

@@ -1,6 +1,8 @@
 using System.Net;
 using Avro;
-using Streaming.SchemaRegistry;
+using Confluent.Kafka;
+using Confluent.SchemaRegistry;
+using Confluent.SchemaRegistry.Serdes;
 using streaming.documents.v1;
 
 namespace Streaming.Status.Projection;
@@ -12,11 +14,12 @@ namespace Streaming.Status.Projection;
 /// </summary>
 public sealed class DocumentEventDecoder
 {
-    private readonly AvroWireDeserializer<DocumentEvent> _deserializer;
+    private readonly AvroDeserializer<DocumentEvent> _deserializer;
 
-    public DocumentEventDecoder(SchemaRegistryClient registry)
+    /// <summary>Reads with Confluent's Avro deserializer through <paramref name="registry"/> (a CachedSchemaRegistryClient).</summary>
+    public DocumentEventDecoder(ISchemaRegistryClient registry)
     {
-        _deserializer = new AvroWireDeserializer<DocumentEvent>(registry);
+        _deserializer = new AvroDeserializer<DocumentEvent>(registry);
     }
 
     /// <summary>
@@ -33,7 +36,7 @@ public sealed class DocumentEventDecoder
         DocumentEvent e;
         try
         {
-            e = await _deserializer.DeserializeAsync(value, cancellationToken);
+            e = await _deserializer.DeserializeAsync(value, isNull: false, new SerializationContext(MessageComponentType.Value, topic)).WaitAsync(cancellationToken);
         }
         catch (InvalidDataException ex)
         {
@@ -43,7 +46,7 @@ public sealed class DocumentEventDecoder
         {
             return DecodeResult.Failed("cannot be read as a DocumentEvent: " + ex.Message);
         }
-        catch (SchemaRegistryException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        catch (SchemaRegistryException ex) when (ex.Status == HttpStatusCode.NotFound)
         {
             return DecodeResult.Failed($"writer schema unknown to the registry ({ex.ErrorCode}): {ex.Message}");
         }

@@ -37,18 +37,16 @@ public sealed class GroupAndOffsetTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// KIP-848 (group.protocol=consumer, as the embedded platform runs it): the broker assigns the partitions within
-    /// about a second (the classic protocol waits group.initial.rebalance.delay.ms, 3 s, first), and the loop
-    /// works the same. The session timeout option is left out of the client configuration, where it is refused.
+    /// KIP-848 (group.protocol=consumer, as the embedded platform runs it): the broker assigns every partition and the
+    /// loop works the same. The session timeout option is left out of the client configuration, where it is refused.
+    /// (How much sooner than the classic protocol: measured, not asserted here; the platform's readiness test shows it.)
     /// </summary>
     [EmbeddedKafkaFact("the embedded broker speaks the consumer group protocol; a real broker only from Kafka 4.0 or when enabled")]
-    public async Task Consumer_group_protocol_gets_every_partition_at_once_and_normalizes()
+    public async Task Consumer_group_protocol_gets_every_partition_and_normalizes()
     {
         var setup = NormalizerSetup.Create(partitions: 3);
-        var started = Stopwatch.StartNew();
         await using var host = await NormalizerHost.StartAsync(setup, groupProtocol: GroupProtocol.Consumer);
         await Eventually.True(() => host.Worker.Loop!.AssignedPartitions == 3, TimeSpan.FromSeconds(10), "all three partitions assigned");
-        Assert.True(started.Elapsed < TimeSpan.FromSeconds(2.5), $"assignment took {started.Elapsed.TotalMilliseconds:0} ms");
 
         await setup.ProduceAsync(Webhooks());
         Assert.Equal(Events, setup.ReadEvents(Events, Wait).Count);

@@ -1,3 +1,4 @@
+using Grpc.Core;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -36,7 +37,7 @@ var watcher = Task.Run(async () =>
             notified.TryAdd(change.Document.DocumentToken, Stopwatch.GetTimestamp());
         }
     }
-    catch (OperationCanceledException) when (stopWatching.IsCancellationRequested)
+    catch (Exception e) when (stopWatching.IsCancellationRequested && e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
     {
     }
 });

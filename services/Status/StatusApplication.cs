@@ -68,6 +68,7 @@ public static class StatusApplication
         builder.Services.AddOptions<StatusApiOptions>().BindConfiguration(StatusApiOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<StatusApiOptions>, StatusApiOptionsValidator>();
         builder.Services.AddSingleton<DocumentStatusGrpcService>();
+        builder.Services.AddSingleton<BearerTokenDigests>();
         builder.Services.AddGrpc(o => o.EnableDetailedErrors = false)
             .AddJsonTranscoding();
         builder.Services.AddOptions<Grpc.AspNetCore.Server.GrpcServiceOptions>().Configure<IOptions<StatusApiOptions>>((grpc, api) =>

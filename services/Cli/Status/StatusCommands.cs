@@ -156,10 +156,8 @@ public static class StatusCommands
             var json = r.GetValue(JsonOption);
             try
             {
-                using var call = new DocumentStatusService.DocumentStatusServiceClient(channel).WatchDocumentStatus(
-                    new WatchDocumentStatusRequest { DocumentToken = r.GetValue(token) ?? "" },
-                    new CallOptions(Headers(r), cancellationToken: stop.Token));
-                await foreach (var change in call.ResponseStream.ReadAllAsync(stop.Token))
+                await foreach (var change in new DocumentStatusService.DocumentStatusServiceClient(channel).WatchDocumentStatusAsync(
+                    new WatchDocumentStatusRequest { DocumentToken = r.GetValue(token) ?? "" }, Headers(r), stop.Token))
                 {
                     await output.WriteLineAsync(json ? Json.Format(change) : DescribeChange(change));
                     await output.FlushAsync(CancellationToken.None);

@@ -58,7 +58,18 @@ public sealed class WebhookProvider : IDisposable
 
     public IReadOnlyList<JsonPointer> OccurredAtPointers { get; init; } = [];
 
-    public JsonPointer? HandshakePointer { get; init; }
+    public JsonPointer? HandshakePointer
+    {
+        get;
+        init
+        {
+            field = value;
+            HandshakeField = value is null ? [] : System.Text.Encoding.UTF8.GetBytes(value.Text[(value.Text.LastIndexOf('/') + 1)..]);
+        }
+    }
+
+    /// <summary>The handshake pointer's last segment as UTF-8: a body that does not contain it cannot be a handshake.</summary>
+    public byte[] HandshakeField { get; private set; } = [];
 
     public bool HandshakeRequiresSignature { get; init; }
 

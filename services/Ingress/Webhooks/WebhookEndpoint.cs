@@ -68,7 +68,7 @@ public sealed partial class WebhookHandler(
             }
 
             // Unsigned, only a body that names the handshake field is parsed at all.
-            if ((verification is null || verification.Value.IsVerified) && MentionsLastSegment(body, handshake)
+            if ((verification is null || verification.Value.IsVerified) && (definition.HandshakeField.Length == 0 || body.AsSpan().IndexOf(definition.HandshakeField) >= 0)
                 && json.Get() is { } root && handshake.Evaluate(root) is { ValueKind: JsonValueKind.String } token)
             {
                 LogHandshake(logger, definition.Name);
@@ -145,12 +145,6 @@ public sealed partial class WebhookHandler(
             // Keep everything buffered until the body is complete.
             reader.AdvanceTo(buffer.Start, buffer.End);
         }
-    }
-
-    private static bool MentionsLastSegment(byte[] body, Streaming.Json.JsonPointer pointer)
-    {
-        var name = pointer.Text[(pointer.Text.LastIndexOf('/') + 1)..];
-        return name.Length == 0 || body.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(name)) >= 0;
     }
 
     /// <summary>The body's JSON, parsed on first use (never, for a request whose signature fails), or null when it is not JSON.</summary>

@@ -16,13 +16,11 @@ public sealed class BearerTokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IOptions<StatusApiOptions> api) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    BearerTokenDigests tokens) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "StatusApiBearer";
     private const string Bearer = "Bearer ";
     private const string FailureKey = "status-api-auth-failure";
-
-    private readonly byte[][] _digests = api.Value.BearerTokens.Select(t => SHA256.HashData(Encoding.UTF8.GetBytes(t))).ToArray();
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -77,11 +75,17 @@ public sealed class BearerTokenAuthenticationHandler(
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(Encoding.UTF8.GetBytes(presented.ToString()), digest);
         var match = false;
-        foreach (var expected in _digests)
+        foreach (var expected in tokens.Digests)
         {
             match |= CryptographicOperations.FixedTimeEquals(expected, digest);
         }
 
         return match ? null : "the bearer token is not accepted by this server";
     }
+}
+
+/// <summary>The configured tokens' SHA-256 digests, computed once (the handler itself is created per request).</summary>
+public sealed class BearerTokenDigests(IOptions<StatusApiOptions> api)
+{
+    public IReadOnlyList<byte[]> Digests { get; } = api.Value.BearerTokens.Select(t => SHA256.HashData(Encoding.UTF8.GetBytes(t))).ToArray();
 }

@@ -1,4 +1,6 @@
+using Confluent.Kafka;
 using Confluent.SchemaRegistry;
+using Confluent.SchemaRegistry.Serdes;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
@@ -50,11 +52,11 @@ public sealed partial class NormalizerWorker(
             using var registry = new CachedSchemaRegistryClient(SchemaRegistryClientOptions.FromConfiguration(configuration, url).ToConfluentConfig());
             SchemaId = await RegisterSchemaAsync(registry, url, o, stoppingToken);
 
-            // Apache.Avro's writer in Confluent's wire format under the id registered above: the same bytes as Confluent's
-            // AvroSerializer<DocumentEvent> (pinned by AvroWireSerdeTests). Confluent's serializer itself is not used here
-            // yet: with it the broker-down fault test stalls commits on an idle machine (under investigation).
-            var schemaId = SchemaId;
-            byte[] Serialize(DocumentEvent value) => DocumentEventContract.Serialize(schemaId, value);
+            // Confluent's serializer, looking the contract up (registered above, never by itself) and writing its id; run on
+            // the loop's thread (CallerThreadSerdes) rather than through the thread pool once per record.
+            var serializer = new AvroSerializer<DocumentEvent>(registry, new AvroSerializerConfig { AutoRegisterSchemas = false });
+            var context = new SerializationContext(MessageComponentType.Value, o.OutputTopic);
+            byte[] Serialize(DocumentEvent value) => serializer.SerializeOnCallerThread(value, context);
             var client = kafka.ClientConfig();
             using var history = new OutputHistoryReader(client, o.InputTopic, o.OutputTopic, o.DedupeWindow, o.TransactionTimeout * 2, loggers.CreateLogger<OutputHistoryReader>());
             Transform = new NormalizingTransform(

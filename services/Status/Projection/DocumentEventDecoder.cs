@@ -3,6 +3,7 @@ using Avro;
 using Confluent.Kafka;
 using Confluent.SchemaRegistry;
 using Confluent.SchemaRegistry.Serdes;
+using static Streaming.SchemaRegistry.CallerThreadSerdes;
 using streaming.documents.v1;
 
 namespace Streaming.Status.Projection;
@@ -24,9 +25,10 @@ public sealed class DocumentEventDecoder
 
     /// <summary>
     /// Decodes one record. A record that can never be decoded yields a reason (it is dead-lettered); a registry that
-    /// cannot be reached throws, so the batch is retried rather than records dropped.
+    /// cannot be reached throws, so the batch is retried rather than records dropped. Runs on the caller's thread: the
+    /// projection loop decodes record by record without a trip through the thread pool for each.
     /// </summary>
-    public async ValueTask<DecodeResult> DecodeAsync(byte[]? value, string topic, int partition, long offset, CancellationToken cancellationToken)
+    public DecodeResult Decode(byte[]? value, string topic, int partition, long offset)
     {
         if (value is null || value.Length == 0)
         {
@@ -36,7 +38,7 @@ public sealed class DocumentEventDecoder
         DocumentEvent e;
         try
         {
-            e = await _deserializer.DeserializeAsync(value, isNull: false, new SerializationContext(MessageComponentType.Value, topic)).WaitAsync(cancellationToken);
+            e = _deserializer.DeserializeOnCallerThread(value, new SerializationContext(MessageComponentType.Value, topic));
         }
         catch (InvalidDataException ex)
         {

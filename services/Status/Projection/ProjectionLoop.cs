@@ -242,7 +242,7 @@ public sealed partial class ProjectionLoop
             {
                 var partition = record.Partition.Value;
                 var offset = record.Offset.Value;
-                var decoded = _decoder.DecodeAsync(record.Message.Value, record.Topic, partition, offset, _stopping).AsTask().GetAwaiter().GetResult();
+                var decoded = _decoder.Decode(record.Message.Value, record.Topic, partition, offset);
                 if (decoded.Event is { } e)
                 {
                     events.Add(e);

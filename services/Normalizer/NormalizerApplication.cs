@@ -25,6 +25,11 @@ public static class NormalizerApplication
             .PostConfigure<IConfiguration>((o, configuration) =>
                 o.SchemaRegistryUrl = SchemaRegistryClientOptions.ConfiguredUrl(configuration, NormalizerOptions.LegacyRegistryUrlKey))
             .Validate(o => string.IsNullOrWhiteSpace(o.SchemaRegistryUrl) || Uri.TryCreate(o.SchemaRegistryUrl, UriKind.Absolute, out _), "SchemaRegistry:Url (or Normalizer:SchemaRegistryUrl) must be an absolute URL or empty")
+            .Validate<IHostEnvironment>(
+                (o, environment) => !string.IsNullOrWhiteSpace(o.SchemaRegistryUrl) || o.AllowEmbeddedRegistry || environment.IsDevelopment(),
+                "SchemaRegistry:Url is required outside the Development environment (e.g. SchemaRegistry__Url=http://schema-registry:8081): " +
+                "without it the normalizer would host an open, in-memory registry that forgets every schema on restart. " +
+                "To run one on purpose, set Normalizer__AllowEmbeddedRegistry=true.")
             .Validate(o => o.InputTopic != o.OutputTopic && o.InputTopic != o.DeadLetterTopic, "Normalizer: the input topic must differ from the output and DLQ topics")
             .ValidateOnStart();
         // Parsing the tables here makes a malformed table a start failure.

@@ -39,9 +39,14 @@ public sealed class NormalizerOptions
 
     /// <summary>
     /// Schema registry base URL, from SchemaRegistry:Url or (older deployments, taking precedence) this key.
-    /// Empty: this process hosts the registry endpoint on its own web port.
+    /// Empty: this process hosts the registry endpoint on its own web port, which only the Development environment or
+    /// <see cref="AllowEmbeddedRegistry"/> permits (elsewhere the start stops: a registry in a normalizer's memory would
+    /// be open to writes and forget every schema on restart).
     /// </summary>
     public string? SchemaRegistryUrl { get; set; }
+
+    /// <summary>Host the registry endpoint in this process when no registry URL is set, outside Development too.</summary>
+    public bool AllowEmbeddedRegistry { get; set; }
 
     /// <summary>
     /// Register the DocumentEvent contract when it is not yet there (Confluent's auto.register.schemas). Unset: only

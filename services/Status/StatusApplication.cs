@@ -24,9 +24,13 @@ public static class StatusApplication
             .BindConfiguration(StatusOptions.SectionName)
             .ValidateDataAnnotations()
             // SchemaRegistry:Url is the shared key; Status:SchemaRegistryUrl, when set, still wins (older deployments).
-            .PostConfigure<IConfiguration>((o, configuration) =>
-                o.SchemaRegistryUrl = SchemaRegistryClientOptions.ConfiguredUrl(configuration, StatusOptions.LegacyRegistryUrlKey) ?? o.SchemaRegistryUrl)
-            .Validate(o => Uri.TryCreate(o.SchemaRegistryUrl, UriKind.Absolute, out var u) && u.Scheme is "http" or "https",
+            .PostConfigure<IConfiguration, IHostEnvironment>((o, configuration, environment) =>
+                o.SchemaRegistryUrl = SchemaRegistryClientOptions.ConfiguredUrl(configuration, StatusOptions.LegacyRegistryUrlKey) is { Length: > 0 } url
+                    ? url
+                    : environment.IsDevelopment() ? StatusOptions.DevelopmentRegistryUrl : null)
+            .Validate(o => o.SchemaRegistryUrl is not null,
+                "SchemaRegistry:Url is required outside the Development environment (e.g. SchemaRegistry__Url=http://schema-registry:8081)")
+            .Validate(o => o.SchemaRegistryUrl is null || (Uri.TryCreate(o.SchemaRegistryUrl, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"),
                 "SchemaRegistry:Url (or Status:SchemaRegistryUrl) must be an absolute http(s) URL, e.g. http://127.0.0.1:8081")
             .Validate(o => IPAddress.TryParse(o.GrpcAddress, out _) || o.GrpcAddress is "*" or "localhost",
                 "Status:GrpcAddress must be an IP address, '*' (every interface) or 'localhost'")
@@ -44,7 +48,7 @@ public static class StatusApplication
         builder.Services.AddSingleton<ChangeFeed>();
         builder.Services.AddSingleton(sp => CreateStore(sp.GetRequiredService<IOptions<StatusOptions>>().Value));
         builder.Services.AddSingleton<Confluent.SchemaRegistry.ISchemaRegistryClient>(sp => new Confluent.SchemaRegistry.CachedSchemaRegistryClient(
-            SchemaRegistryClientOptions.FromConfiguration(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IOptions<StatusOptions>>().Value.SchemaRegistryUrl)
+            SchemaRegistryClientOptions.FromConfiguration(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IOptions<StatusOptions>>().Value.SchemaRegistryUrl!)
                 .ToConfluentConfig()));
         builder.Services.AddSingleton<DocumentEventDecoder>();
         builder.Services.AddSingleton<StatusEndpoints>();

@@ -26,9 +26,14 @@ public sealed class StatusOptions
     /// <summary>The service-specific registry key older deployments set; SchemaRegistry:Url is the shared one.</summary>
     public const string LegacyRegistryUrlKey = "Status:SchemaRegistryUrl";
 
-    /// <summary>Schema registry base URL (the normalizer's port in the embedded set-up).</summary>
-    [Required]
-    public string SchemaRegistryUrl { get; set; } = "http://127.0.0.1:8081";
+    /// <summary>
+    /// Schema registry base URL, from SchemaRegistry:Url or (older deployments, taking precedence) this key. Required
+    /// outside the Development environment; there it defaults to <see cref="DevelopmentRegistryUrl"/>.
+    /// </summary>
+    public string? SchemaRegistryUrl { get; set; }
+
+    /// <summary>The registry a Development run uses when none is set.</summary>
+    public const string DevelopmentRegistryUrl = "http://127.0.0.1:8081";
 
     /// <summary>Address of the HTTP/2-only gRPC endpoint.</summary>
     [Required]

@@ -283,6 +283,7 @@ public sealed class NormalizerFaultTests : IAsyncLifetime
             "--urls=http://127.0.0.1:0",
             $"--Kafka:BootstrapServers={_cluster.BootstrapServers}",
             "--Kafka:AutoCreateTopics=false",
+            "--Normalizer:AllowEmbeddedRegistry=true",
             $"--Normalizer:InputTopic={Input}",
             $"--Normalizer:OutputTopic={Output}",
             $"--Normalizer:DeadLetterTopic={DeadLetter}",

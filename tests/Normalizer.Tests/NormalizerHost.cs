@@ -97,6 +97,7 @@ public sealed class NormalizerHost : IAsyncDisposable
             "--urls=http://127.0.0.1:0",
             $"--Kafka:BootstrapServers={TestKafka.BootstrapServers}",
             "--Kafka:AutoCreateTopics=false",
+            "--Normalizer:AllowEmbeddedRegistry=true",
             $"--Normalizer:InputTopic={setup.Input}",
             $"--Normalizer:OutputTopic={setup.Output}",
             $"--Normalizer:DeadLetterTopic={setup.DeadLetter}",

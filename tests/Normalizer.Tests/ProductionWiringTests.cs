@@ -13,4 +13,16 @@ public sealed class ProductionWiringTests
 
         Assert.Null(app.Services.GetService<NormalizerFaultInjection>());
     }
+
+    [Fact]
+    public async Task Without_a_registry_url_outside_Development_the_start_stops_with_the_key_to_set()
+    {
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(async () =>
+        {
+            await using var app = NormalizerApplication.Create(["--Kafka:BootstrapServers=127.0.0.1:1"]);
+            await app.StartAsync();
+        });
+
+        Assert.Contains("SchemaRegistry:Url is required outside the Development environment", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -35,10 +35,10 @@ public sealed class DocumentEventDecoder
             return DecodeResult.Failed("empty value (tombstone or empty record): not a DocumentEvent");
         }
 
-        DocumentEvent e;
         try
         {
-            e = _deserializer.DeserializeOnCallerThread(value, new SerializationContext(MessageComponentType.Value, topic));
+            var e = _deserializer.DeserializeOnCallerThread(value, new SerializationContext(MessageComponentType.Value, topic));
+            return FromEvent(e, topic, partition, offset);
         }
         catch (InvalidDataException ex)
         {
@@ -52,9 +52,21 @@ public sealed class DocumentEventDecoder
         {
             return DecodeResult.Failed($"writer schema unknown to the registry ({ex.ErrorCode}): {ex.Message}");
         }
-
-        return FromEvent(e, topic, partition, offset);
+        catch (Exception ex) when (!IsTransient(ex))
+        {
+            // Whatever else this record makes the reader throw, it would throw again: dead-letter it, keep the partition moving.
+            return DecodeResult.Failed($"cannot be projected: {ex.GetType().Name}: {ex.Message}");
+        }
     }
+
+    /// <summary>The registry unreachable, slow, failing or refusing us: the moment's fault, not the record's.</summary>
+    private static bool IsTransient(Exception e) => e switch
+    {
+        SchemaRegistryException registry => registry.Status != HttpStatusCode.NotFound,
+        HttpRequestException or TimeoutException or OperationCanceledException => true,
+        AggregateException aggregate => aggregate.InnerExceptions.Any(IsTransient),
+        _ => e.InnerException is { } inner && IsTransient(inner),
+    };
 
     /// <summary>Maps a decoded event; exposed for tests and bulk loads.</summary>
     public static DecodeResult FromEvent(DocumentEvent e, string topic, int partition, long offset)

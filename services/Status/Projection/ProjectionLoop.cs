@@ -49,6 +49,7 @@ public sealed partial class ProjectionLoop
     private bool _running;
     private int _assignedCount;
     private string? _lastError;
+    private string? _rejectedByStore;
 
     public ProjectionLoop(ProjectionSettings settings, IStatusStore store, DocumentEventDecoder decoder, ChangeFeed feed, ILogger logger, ProjectionFaults? faults = null)
     {
@@ -242,7 +243,9 @@ public sealed partial class ProjectionLoop
             {
                 var partition = record.Partition.Value;
                 var offset = record.Offset.Value;
-                var decoded = _decoder.Decode(record.Message.Value, record.Topic, partition, offset);
+                var decoded = _rejectedByStore is { } rejected
+                    ? DecodeResult.Failed(rejected)
+                    : _decoder.Decode(record.Message.Value, record.Topic, partition, offset);
                 if (decoded.Event is { } e)
                 {
                     events.Add(e);
@@ -274,6 +277,19 @@ public sealed partial class ProjectionLoop
             Interlocked.Increment(ref _conflicts);
             LogConflict(_logger, e.Message);
             Resync(consumer);
+            return;
+        }
+        catch (Exception e) when (StoreFailures.IsRecordSpecific(e) && _rejectedByStore is null)
+        {
+            if (_pending.Count == 1)
+            {
+                RejectSingle(consumer, e);
+            }
+            else
+            {
+                Isolate(consumer, e);
+            }
+
             return;
         }
         catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
@@ -313,6 +329,54 @@ public sealed partial class ProjectionLoop
         Interlocked.Add(ref _deadLetters, result.DeadLetters);
         _backoff = TimeSpan.FromMilliseconds(200);
         LastError = null;
+    }
+
+    /// <summary>
+    /// The store refused the batch because of what a record holds (it would refuse it at any time): applies the records
+    /// one by one, dead-letters those the store refuses with its reason, and keeps the partitions flowing. Stops at the
+    /// first failure of another kind, rewinding to what is committed (the loop reads the rest again).
+    /// </summary>
+    private void Isolate(IConsumer<byte[]?, byte[]?> consumer, Exception batchError)
+    {
+        var records = _pending.ToList();
+        LogIsolating(_logger, records.Count, batchError.Message);
+        try
+        {
+            foreach (var record in records)
+            {
+                _pending.Clear();
+                _pending.Add(record);
+                ApplyPending(consumer);
+                if (_expected.GetValueOrDefault(record.Partition.Value) != record.Offset.Value + 1)
+                {
+                    // Not applied (the database went away meanwhile, or another replica took the partition).
+                    foreach (var partition in records.Select(r => r.TopicPartition).Distinct())
+                    {
+                        Seek(consumer, partition, _expected.GetValueOrDefault(partition.Partition.Value));
+                    }
+
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            _pending.Clear();
+        }
+    }
+
+    /// <summary>One record the store refused: the same transaction again, with the record as a dead letter.</summary>
+    private void RejectSingle(IConsumer<byte[]?, byte[]?> consumer, Exception e)
+    {
+        _rejectedByStore = $"refused by the status store: {e.GetType().Name}: {e.Message}";
+        try
+        {
+            ApplyPending(consumer);
+        }
+        finally
+        {
+            _rejectedByStore = null;
+        }
     }
 
     /// <summary>Another consumer moved an offset: believe the database and start over from there.</summary>
@@ -376,7 +440,8 @@ public sealed partial class ProjectionLoop
         }
     }
 
-    private static string? KeyText(byte[]? key) => key is null ? null : Encoding.UTF8.GetString(key);
+    // As text a database keeps: a NUL (which PostgreSQL refuses in text) shown as U+FFFD.
+    private static string? KeyText(byte[]? key) => key is null ? null : Encoding.UTF8.GetString(key).Replace('\0', '\uFFFD');
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Projecting {Topic} as consumer group {GroupId}")]
     private static partial void LogStarted(ILogger logger, string topic, string groupId);
@@ -395,6 +460,9 @@ public sealed partial class ProjectionLoop
 
     [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "Kafka error {Code}: {Reason} (fatal: {Fatal})")]
     private static partial void LogKafkaError(ILogger logger, ErrorCode code, string reason, bool fatal);
+
+    [LoggerMessage(EventId = 207, Level = LogLevel.Warning, Message = "The store refused a batch of {Count} records for what one holds ({Reason}): applying them one by one")]
+    private static partial void LogIsolating(ILogger logger, int count, string reason);
 
     [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "Simulated crash after a store commit")]
     private static partial void LogSimulatedCrash(ILogger logger);

@@ -20,6 +20,7 @@ public static class NormalizerApplication
             .Validate(o => o.DedupeWindow > TimeSpan.Zero, "Normalizer:DedupeWindow must be positive")
             .Validate(o => o.TransactionTimeout >= TimeSpan.FromSeconds(1) && o.TransactionTimeout > o.BatchTimeout * 2, "Normalizer:TransactionTimeout must be at least 1 s and well above BatchTimeout")
             .Validate(o => o.SessionTimeout >= TimeSpan.FromSeconds(1), "Normalizer:SessionTimeout must be at least 1 s")
+            .Validate(o => o.CommitTimeout >= TimeSpan.FromMilliseconds(100), "Normalizer:CommitTimeout must be at least 100 ms")
             .Validate(o => o.FetchWait is null || (o.FetchWait >= TimeSpan.FromMilliseconds(1) && o.FetchWait <= TimeSpan.FromSeconds(5)), "Normalizer:FetchWait must be between 1 ms and 5 s")
             // SchemaRegistry:Url is the shared key; Normalizer:SchemaRegistryUrl, when set, still wins (older deployments).
             .PostConfigure<IConfiguration>((o, configuration) =>

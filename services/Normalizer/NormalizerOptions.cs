@@ -72,6 +72,17 @@ public sealed class NormalizerOptions
     /// <summary>transaction.timeout.ms: how long the broker waits before aborting the transaction of a dead replica.</summary>
     public TimeSpan TransactionTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long one attempt to commit a transaction may take before it counts as failed (retriable).</summary>
+    public TimeSpan CommitTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Attempts at committing one transaction when the commit fails with a retriable error (a timeout, the coordinator
+    /// moving), with exponential back-off. When none succeeds the normalizer stops with the reason: a restart fences this
+    /// producer and resumes from what was committed.
+    /// </summary>
+    [Range(1, 100)]
+    public int CommitAttempts { get; set; } = 5;
+
     /// <summary>
     /// fetch.wait.max.ms of the raw-topic consumer: how long the broker may hold a fetch with nothing to
     /// return. librdkafka's mock broker holds it that long even when records arrive meanwhile, so the

@@ -178,6 +178,38 @@ public sealed class NormalizerFaultTests : IAsyncLifetime
         await AssertExactlyOnceAsync(successor);
     }
 
+    /// <summary>
+    /// Shows: a commit that keeps failing with a retriable error (here: the coordinator answering EndTxn with
+    /// CONCURRENT_TRANSACTIONS again and again, which librdkafka retries until the commit's timeout passes) is retried a bounded number of times with back-off, then the normalizer stops with the reason instead of
+    /// retrying forever; a successor with the same identity normalizes every event exactly once.
+    /// </summary>
+    [Fact]
+    public async Task Commit_retries_are_bounded_then_the_normalizer_stops_and_a_successor_loses_and_doubles_nothing()
+    {
+        var first = await StartNormalizerAsync(extra: ["--Normalizer:CommitTimeout=00:00:00.300", "--Normalizer:CommitAttempts=3"]);
+        try
+        {
+            await ProduceAsync(10);
+            await WaitForOutputAsync(first);
+
+            _cluster.PushRequestErrors(KafkaApi.EndTxn, Enumerable.Repeat(ErrorCode.ConcurrentTransactions, 500).ToArray());
+            await ProduceAsync(5);
+            var lifetime = first.App.Services.GetRequiredService<IHostApplicationLifetime>();
+            await Eventually.True(() => lifetime.ApplicationStopping.IsCancellationRequested, Wait, "the normalizer to give up committing");
+            Assert.Equal(2, first.Logs.Lines.Count(l => l.StartsWith("Warning 102 Commit attempt", StringComparison.Ordinal)));
+            Assert.Contains(first.Logs.Lines, l => l.StartsWith("Critical 132 ", StringComparison.Ordinal) && l.Contains("failed 3 times with retriable errors", StringComparison.Ordinal));
+        }
+        finally
+        {
+            _cluster.ClearRequestErrors(KafkaApi.EndTxn);
+            await first.DisposeAsync();
+        }
+
+        await using var successor = await StartNormalizerAsync();
+        await ProduceAsync(10);
+        await AssertExactlyOnceAsync(successor);
+    }
+
     private async Task ProduceAsync(int count)
     {
         var webhooks = Enumerable.Range(0, count)
@@ -276,7 +308,7 @@ public sealed class NormalizerFaultTests : IAsyncLifetime
     private static int DistinctIds(List<ConsumeResult<string?, byte[]>> records) =>
         records.Select(r => RawEventHeaders.Get(r.Message.Headers, RawEventHeaders.EventId)).Distinct().Count();
 
-    private async Task<FaultHost> StartNormalizerAsync(int batchSize = 100)
+    private async Task<FaultHost> StartNormalizerAsync(int batchSize = 100, string[]? extra = null)
     {
         string[] args =
         [
@@ -295,6 +327,7 @@ public sealed class NormalizerFaultTests : IAsyncLifetime
             "--Normalizer:TransactionTimeout=00:00:10",
             // The cluster is librdkafka's mock: it does not store transactional offsets.
             "--Normalizer:CommitOffsetsOutsideTransaction=true",
+            .. extra ?? [],
         ];
         var logs = new LogLines();
         var app = NormalizerApplication.Create(args, builder =>

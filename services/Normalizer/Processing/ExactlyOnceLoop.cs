@@ -1,3 +1,5 @@
+using Polly;
+using Polly.Retry;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Streaming.Kafka;
@@ -16,7 +18,9 @@ public sealed record LoopSettings(
     TimeSpan SessionTimeout,
     bool MirrorOffsetCommits = false,
     TimeSpan? FetchWait = null,
-    GroupProtocol GroupProtocol = GroupProtocol.Classic);
+    GroupProtocol GroupProtocol = GroupProtocol.Classic,
+    TimeSpan? CommitTimeout = null,
+    int CommitAttempts = 5);
 
 /// <summary>
 /// Consume → transform → produce with exactly-once semantics: one transactional producer, a read_committed
@@ -32,6 +36,7 @@ public sealed partial class ExactlyOnceLoop
     private readonly IRecordTransform _transform;
     private readonly ILogger _logger;
     private readonly NormalizerFaultInjection? _faults;
+    private readonly ResiliencePipeline _commit;
     private readonly List<OutputRecord> _outputs = [];
     private readonly Dictionary<TopicPartition, long> _nextOffsets = [];
     private readonly Dictionary<TopicPartition, long> _batchStart = [];
@@ -56,6 +61,25 @@ public sealed partial class ExactlyOnceLoop
         _transform = transform;
         _logger = logger;
         _faults = faults;
+        // A commit that fails with a retriable error (timed out, coordinator moved) may be retried as is; a bounded
+        // number of times, backing off, then the loop stops with the reason.
+        _commit = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<KafkaRetriableException>(),
+                MaxRetryAttempts = Math.Max(0, settings.CommitAttempts - 1),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(100),
+                MaxDelay = TimeSpan.FromSeconds(5),
+                OnRetry = args =>
+                {
+                    var error = (args.Outcome.Exception as KafkaException)?.Error;
+                    LogRetryingCommit(_logger, args.AttemptNumber + 1, error?.Code ?? ErrorCode.Unknown, error?.Reason ?? "");
+                    return default;
+                },
+            })
+            .Build();
     }
 
     /// <summary>Raw records whose transaction committed.</summary>
@@ -236,17 +260,17 @@ public sealed partial class ExactlyOnceLoop
         var offsets = _nextOffsets.Select(p => new TopicPartitionOffset(p.Key, p.Value)).ToList();
         producer.SendOffsetsToTransaction(offsets, _consumer!.ConsumerGroupMetadata, OperationTimeout);
         _faults?.Check(FaultPoint.AfterSendOffsets);
-        while (true)
+        try
         {
-            try
-            {
-                producer.CommitTransaction(OperationTimeout);
-                break;
-            }
-            catch (KafkaRetriableException e)
-            {
-                LogRetryingCommit(_logger, e.Error.Code, e.Error.Reason);
-            }
+            _commit.Execute(static (state, _) => state.Producer.CommitTransaction(state.Timeout), (Producer: producer, Timeout: _settings.CommitTimeout ?? OperationTimeout), CancellationToken.None);
+        }
+        catch (KafkaRetriableException e)
+        {
+            // Committed or not, only the broker knows (it aborts the transaction when its timeout passes). Aborting here is
+            // not allowed while the commit may be in flight: stop, and let a restart fence this producer and resume.
+            throw new TransactionCommitException(
+                $"The transaction's commit failed {_settings.CommitAttempts} times with retriable errors (last: {e.Error.Code} {e.Error.Reason}); " +
+                "stopping: a restart fences this producer and resumes from the last committed offsets", e);
         }
 
         _transform.Committed();
@@ -445,8 +469,8 @@ public sealed partial class ExactlyOnceLoop
     [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "Aborting the transaction and rewinding: {Code} {Reason}")]
     private static partial void LogAborting(ILogger logger, ErrorCode code, string reason);
 
-    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Commit failed with a retriable error, retrying: {Code} {Reason}")]
-    private static partial void LogRetryingCommit(ILogger logger, ErrorCode code, string reason);
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Commit attempt {Attempt} failed with a retriable error, retrying: {Code} {Reason}")]
+    private static partial void LogRetryingCommit(ILogger logger, int attempt, ErrorCode code, string reason);
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "A record of the aborted transaction was not delivered: {Error}")]
     private static partial void LogDeliveryFailed(ILogger logger, string error);
@@ -463,3 +487,6 @@ public sealed partial class ExactlyOnceLoop
     [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "Injected fault: the loop dies at {Point} without ending its transaction")]
     private static partial void LogSimulatedCrash(ILogger logger, FaultPoint point);
 }
+
+/// <summary>A transaction's commit did not go through after the configured attempts: the loop stops (a restart resumes).</summary>
+public sealed class TransactionCommitException(string message, Exception inner) : Exception(message, inner);

@@ -71,7 +71,9 @@ public sealed partial class NormalizerWorker(
                     client, o.InputTopic, o.GroupId, o.EffectiveTransactionalId, o.BatchSize, o.BatchTimeout, o.TransactionTimeout, o.SessionTimeout,
                     MirrorOffsetCommits: o.CommitOffsetsOutsideTransaction ?? kafka.Embedded is not null,
                     FetchWait: o.FetchWait,
-                    GroupProtocol: o.GroupProtocol),
+                    GroupProtocol: o.GroupProtocol,
+                    CommitTimeout: o.CommitTimeout,
+                    CommitAttempts: o.CommitAttempts),
                 Transform,
                 loggers.CreateLogger<ExactlyOnceLoop>(),
                 faults);

@@ -72,6 +72,14 @@ public sealed class StatusOptions
     [Range(1, 1_000_000)]
     public int WatcherBufferSize { get; set; } = 1024;
 
+    /// <summary>
+    /// PostgreSQL only: notifications of other replicas' changes received but not yet read back for the watchers. Past
+    /// it, notifications are dropped and every watcher's stream ends with UNAVAILABLE (watch again, re-read the state)
+    /// rather than the listener falling behind without bound or a watcher missing a change without knowing.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int NotificationBacklog { get; set; } = 10_000;
+
     /// <summary>page_size when a request gives 0.</summary>
     [Range(1, 100_000)]
     public int DefaultPageSize { get; set; } = 50;

@@ -153,6 +153,10 @@ public sealed class DocumentStatusGrpcService(IStatusStore store, ChangeFeed fee
         {
             throw Error(StatusCode.ResourceExhausted, overflow.Message);
         }
+        catch (Exception e) when ((e as WatchInterruptedException ?? e.InnerException as WatchInterruptedException) is { } interrupted)
+        {
+            throw Error(StatusCode.Unavailable, interrupted.Message);
+        }
     }
 
     private static void RequireToken(string documentToken)

@@ -46,6 +46,27 @@ public sealed class ChangeFeed
         }
     }
 
+    /// <summary>
+    /// Ends every current watcher's stream with <paramref name="reason"/> (a <see cref="WatchInterruptedException"/>):
+    /// for when changes were lost on their way to the feed, so no watcher misses one without knowing.
+    /// </summary>
+    public int InterruptAll(string reason)
+    {
+        Subscription[] ended;
+        lock (_lock)
+        {
+            ended = _subscriptions;
+            _subscriptions = [];
+        }
+
+        foreach (var subscription in ended)
+        {
+            subscription.End(new WatchInterruptedException(reason));
+        }
+
+        return ended.Length;
+    }
+
     /// <summary>Stamps changes with the publish time, for latency measurements.</summary>
     public static long Now() => Stopwatch.GetTimestamp();
 
@@ -97,6 +118,8 @@ public sealed class ChangeFeed
             }
         }
 
+        internal void End(Exception reason) => _channel.Writer.TryComplete(reason);
+
         public void Dispose()
         {
             _channel.Writer.TryComplete();
@@ -104,6 +127,9 @@ public sealed class ChangeFeed
         }
     }
 }
+
+/// <summary>Changes were lost before they reached the watchers (e.g. another replica's notifications): watch again.</summary>
+public sealed class WatchInterruptedException(string message) : Exception(message);
 
 /// <summary>A watcher did not read its changes fast enough and was dropped.</summary>
 public sealed class WatcherOverflowException : Exception

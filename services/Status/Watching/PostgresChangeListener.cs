@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Streaming.Status.Projection;
 using Streaming.Status.Store;
@@ -6,12 +7,19 @@ namespace Streaming.Status.Watching;
 
 /// <summary>
 /// With PostgreSQL, replicas share the store but each projects only its own partitions: this LISTENs for the
-/// changes other replicas commit and hands them to this replica's watchers. Reconnects with backoff; a change
-/// notified while disconnected is not replayed (the watcher's next change or a re-watch shows the state).
+/// changes other replicas commit and hands them to this replica's watchers. Reconnects with backoff. Notifications
+/// wait in a bounded backlog (Status:NotificationBacklog) while they are read back; a change lost on the way (the
+/// backlog full, or notified while disconnected) ends every watcher's stream with UNAVAILABLE, so a watcher re-watches
+/// and re-reads the state instead of missing it silently.
 /// </summary>
-public sealed partial class PostgresChangeListener(IStatusStore anyStore, ChangeFeed feed, ILogger<PostgresChangeListener> logger) : BackgroundService
+public sealed partial class PostgresChangeListener(
+    IStatusStore anyStore, ChangeFeed feed, IOptions<StatusOptions> options, ILogger<PostgresChangeListener> logger) : BackgroundService
 {
     private readonly PostgresStatusStore? _store = anyStore as PostgresStatusStore;
+    private long _dropped;
+
+    /// <summary>Notifications dropped because the backlog was full.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
 
     private volatile bool _listening;
 
@@ -26,13 +34,34 @@ public sealed partial class PostgresChangeListener(IStatusStore anyStore, Change
         }
 
         var backoff = TimeSpan.FromMilliseconds(200);
+        var reconnected = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await using var connection = await store.OpenListenerAsync(stoppingToken);
-                var received = System.Threading.Channels.Channel.CreateUnbounded<string>(new() { SingleReader = true });
-                connection.Notification += (_, e) => received.Writer.TryWrite(e.Payload);
+                var backlog = options.Value.NotificationBacklog;
+                var received = System.Threading.Channels.Channel.CreateBounded<string>(new System.Threading.Channels.BoundedChannelOptions(backlog)
+                {
+                    SingleReader = true,
+                    SingleWriter = true,
+                    FullMode = System.Threading.Channels.BoundedChannelFullMode.Wait,
+                });
+                // Never block here: this runs on the connection's read loop, and a listener that stops reading makes
+                // PostgreSQL's notification queue grow until other replicas' commits fail.
+                connection.Notification += (_, e) =>
+                {
+                    if (!received.Writer.TryWrite(e.Payload))
+                    {
+                        Overflowed(backlog);
+                    }
+                };
+                if (reconnected)
+                {
+                    Interrupt("the status service lost its connection to PostgreSQL and may have missed changes made by other replicas");
+                }
+
+                reconnected = true;
                 _listening = true;
                 backoff = TimeSpan.FromMilliseconds(200);
                 var reading = ForwardAsync(store, received.Reader, stoppingToken);
@@ -57,6 +86,18 @@ public sealed partial class PostgresChangeListener(IStatusStore anyStore, Change
             }
         }
     }
+
+    private void Overflowed(int backlog)
+    {
+        if (Interlocked.Increment(ref _dropped) % 1000 == 1)
+        {
+            LogOverflow(logger, backlog, Interlocked.Read(ref _dropped));
+        }
+
+        Interrupt($"the status service fell more than {backlog} notifications behind other replicas' changes and dropped some");
+    }
+
+    private void Interrupt(string what) => feed.InterruptAll(what + "; watch again and re-read the current state");
 
     private async Task ForwardAsync(PostgresStatusStore store, System.Threading.Channels.ChannelReader<string> payloads, CancellationToken cancellationToken)
     {
@@ -107,6 +148,9 @@ public sealed partial class PostgresChangeListener(IStatusStore anyStore, Change
 
     [LoggerMessage(EventId = 230, Level = LogLevel.Warning, Message = "Listening for other replicas' changes failed; reconnecting in {BackoffMs} ms")]
     private static partial void LogReconnecting(ILogger logger, double backoffMs, Exception exception);
+
+    [LoggerMessage(EventId = 232, Level = LogLevel.Warning, Message = "The backlog of {Backlog} notifications from other replicas is full: dropped {Dropped} so far, watchers told to watch again")]
+    private static partial void LogOverflow(ILogger logger, int backlog, long dropped);
 
     [LoggerMessage(EventId = 231, Level = LogLevel.Warning, Message = "Reading a change notified by another replica failed")]
     private static partial void LogForwardFailed(ILogger logger, Exception exception);

@@ -4,7 +4,7 @@ using Streaming.Cli.Sending;
 
 namespace Streaming.Chaos;
 
-internal sealed record ChaosSettings(string Repo, double Seconds, double Rate, double FaultInterval, int MinFaultsPerKind, int Seed, string Work, int Partitions);
+internal sealed record ChaosSettings(string Repo, double Seconds, double Rate, double FaultInterval, int MinFaultsPerKind, int Seed, string Work, int Partitions, FaultKind[] Faults, string GroupProtocol);
 
 /// <summary>One chaos run: start the pipeline, send under faults, let it settle, reconcile, print the summary.</summary>
 internal static class ChaosRun
@@ -24,11 +24,11 @@ internal static class ChaosRun
             stop.Cancel();
         };
 
-        await using var pipeline = await Pipeline.StartAsync(settings.Repo, settings.Work, settings.Partitions, settings.Rate, log, stop.Token);
+        await using var pipeline = await Pipeline.StartAsync(settings.Repo, settings.Work, settings.Partitions, settings.Rate, settings.GroupProtocol, log, stop.Token);
         var ledger = new Ledger();
         var model = new VendorModel(new ProviderSigner(), settings.Seed);
         using var sender = new VendorSender(pipeline.IngressUrl, model, ledger, settings.Seed);
-        var faults = new FaultSchedule(pipeline, settings.Seed, log);
+        var faults = new FaultSchedule(pipeline, settings.Faults, settings.Seed, log);
 
         var load = TimeSpan.FromSeconds(settings.Seconds);
         var startedAt = pipeline.Clock.Elapsed;
@@ -71,7 +71,7 @@ internal static class ChaosRun
 
     private static string Summary(ChaosSettings settings, Ledger ledger, FaultSchedule faults, Pipeline pipeline, ReconciliationResult r, TimeSpan sending, out bool passed)
     {
-        var kinds = Enum.GetValues<FaultKind>();
+        var kinds = settings.Faults;
         var fewFaults = kinds.Where(k => faults.Injected.GetValueOrDefault(k) < settings.MinFaultsPerKind).ToList();
         passed = r.Passed && ledger.Failures.IsEmpty && ledger.TamperedRejected == ledger.TamperedSent && fewFaults.Count == 0;
         var held = ledger.FirstAttempts / sending.TotalSeconds;

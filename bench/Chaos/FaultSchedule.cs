@@ -29,7 +29,7 @@ internal enum FaultKind
 }
 
 /// <summary>Injects faults on a schedule, one kind after another, while the load runs; counts what it did.</summary>
-internal sealed class FaultSchedule(Pipeline pipeline, int seed, TextWriter log)
+internal sealed class FaultSchedule(Pipeline pipeline, IReadOnlyList<FaultKind> kinds, int seed, TextWriter log)
 {
     private static readonly (KafkaApiName Api, string[] Codes)[] RequestErrors =
     [
@@ -49,7 +49,6 @@ internal sealed class FaultSchedule(Pipeline pipeline, int seed, TextWriter log)
     /// <summary>Injects faults until <paramref name="until"/>: one every <paramref name="interval"/> (start to start), cycling through every kind.</summary>
     public async Task RunAsync(TimeSpan interval, TimeSpan until, Stopwatch clock, CancellationToken cancellationToken)
     {
-        var kinds = Enum.GetValues<FaultKind>();
         var order = new List<FaultKind>();
         // Let the pipeline take load before the first fault.
         await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, interval.TotalSeconds)), cancellationToken);

@@ -56,7 +56,7 @@ internal sealed class Pipeline : IAsyncDisposable
 
     public IEnumerable<ServiceProcess> Services => [Ingress, Normalizer, Status];
 
-    public static async Task<Pipeline> StartAsync(string repo, string work, int partitions, double rate, TextWriter log, CancellationToken cancellationToken)
+    public static async Task<Pipeline> StartAsync(string repo, string work, int partitions, double rate, string groupProtocol, TextWriter log, CancellationToken cancellationToken)
     {
         var self = typeof(Pipeline).Assembly.Location;
         var brokerPort = FreePort();
@@ -83,7 +83,7 @@ internal sealed class Pipeline : IAsyncDisposable
             new Uri(ready.RootElement.GetProperty("control").GetString()! + "/"));
         try
         {
-            await pipeline.StartServicesAsync(repo, partitions, rate, log, cancellationToken);
+            await pipeline.StartServicesAsync(repo, partitions, rate, groupProtocol, log, cancellationToken);
         }
         catch
         {
@@ -94,7 +94,7 @@ internal sealed class Pipeline : IAsyncDisposable
         return pipeline;
     }
 
-    private async Task StartServicesAsync(string repo, int partitions, double rate, TextWriter log, CancellationToken cancellationToken)
+    private async Task StartServicesAsync(string repo, int partitions, double rate, string groupProtocol, TextWriter log, CancellationToken cancellationToken)
     {
         var common = new Dictionary<string, string>
         {
@@ -106,6 +106,7 @@ internal sealed class Pipeline : IAsyncDisposable
             ["SchemaRegistry__Url"] = Registry.ToString(),
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Streaming"] = "Information",
+            ["Logging__LogLevel__Streaming.Normalizer.Processing.ExactlyOnceLoop"] = Environment.GetEnvironmentVariable("CHAOS_LOOP_LOG_LEVEL") ?? "Information",
             ["Logging__LogLevel__Microsoft.Extensions.Diagnostics.HealthChecks"] = "Critical",
         };
 
@@ -143,7 +144,7 @@ internal sealed class Pipeline : IAsyncDisposable
             // This broker is librdkafka's mock cluster, which does not keep transactional offset commits (docs/kafka-embedded.md).
             ("Normalizer__CommitOffsetsOutsideTransaction", "true"),
             ("Normalizer__FetchWait", "00:00:00.010"),
-            ("Normalizer__GroupProtocol", "Consumer")),
+            ("Normalizer__GroupProtocol", groupProtocol)),
             new Uri($"http://127.0.0.1:{normalizerPort}/health/ready"), Path.Combine(Work, "normalizer.log"));
 
         var statusPort = FreePort();
@@ -154,7 +155,7 @@ internal sealed class Pipeline : IAsyncDisposable
             ("Status__GrpcPort", grpcPort.ToString(CultureInfo.InvariantCulture)),
             ("Status__ConnectionString", Postgres.ConnectionString),
             ("Status__SchemaRegistryUrl", Registry.ToString()),
-            ("Status__GroupProtocol", "Consumer")),
+            ("Status__GroupProtocol", groupProtocol)),
             new Uri($"http://127.0.0.1:{statusPort}/health/ready"), Path.Combine(Work, "status.log"));
 
         foreach (var service in new[] { Status, Normalizer, Ingress })

@@ -2,7 +2,7 @@ using System.Globalization;
 using Streaming.Chaos;
 
 // Usage:
-//   Streaming.Chaos run --repo DIR [--seconds 75] [--rate 40] [--fault-interval 4] [--min-faults 1] [--seed N] [--work DIR]
+//   Streaming.Chaos run --repo DIR [--seconds 75] [--rate 40] [--fault-interval 4] [--min-faults 1] [--seed N] [--work DIR] [--faults BrokerDown,...] [--group-protocol Consumer|Classic]
 //   Streaming.Chaos broker --ready-file FILE --partitions N --port P     (the broker process the run starts)
 // `run` prints the summary table and exits 0 when nothing acknowledged was lost or counted twice, 1 otherwise.
 if (args.Length == 0)
@@ -32,7 +32,9 @@ try
             MinFaultsPerKind: (int)Number("min-faults", 1),
             Seed: (int)Number("seed", Environment.TickCount & 0xFFFF),
             Work: Option("work", Path.Combine(Path.GetTempPath(), "streaming-chaos-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture))),
-            Partitions: 6)),
+            Partitions: 6,
+            Faults: Option("faults", string.Join(",", Enum.GetNames<FaultKind>())).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Enum.Parse<FaultKind>).ToArray(),
+            GroupProtocol: Option("group-protocol", "Consumer"))),
         _ => throw new ArgumentException($"unknown command '{args[0]}' (run or broker)"),
     };
 }

@@ -26,6 +26,7 @@ internal sealed class Ledger
     public ConcurrentBag<string> Failures { get; } = [];
 
     public long FirstAttempts;
+    public long DispatchedDuringLoad;
     public long Attempts;
     public long Accepted;
     public long Retried503;
@@ -90,6 +91,7 @@ internal sealed class VendorSender(Uri ingress, VendorModel model, Ledger ledger
                 }
 
                 Dispatch(cursor, retryDeadline, cancellationToken);
+                Interlocked.Increment(ref ledger.DispatchedDuringLoad);
                 if (_random.NextDouble() < tamperedShare)
                 {
                     Track(SendTamperedAsync(Providers[_random.Next(Providers.Length)], cancellationToken));

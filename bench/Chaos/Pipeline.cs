@@ -108,6 +108,8 @@ internal sealed class Pipeline : IAsyncDisposable
             ["Logging__LogLevel__Streaming"] = "Information",
             ["Logging__LogLevel__Streaming.Normalizer.Processing.ExactlyOnceLoop"] = Environment.GetEnvironmentVariable("CHAOS_LOOP_LOG_LEVEL") ?? "Information",
             ["Logging__LogLevel__Microsoft.Extensions.Diagnostics.HealthChecks"] = "Critical",
+            // The checker calls the open API without a token: one line per call otherwise.
+            ["Logging__LogLevel__Streaming.Status.Api"] = "Warning",
         };
 
         Dictionary<string, string> With(params (string Key, string Value)[] settings)

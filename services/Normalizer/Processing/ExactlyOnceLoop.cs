@@ -54,6 +54,8 @@ public sealed partial class ExactlyOnceLoop
     private CancellationToken _stopping;
     private bool _running;
     private int _assignedCount;
+    private long _callStarted;
+    private string _call = "";
 
     public ExactlyOnceLoop(LoopSettings settings, IRecordTransform transform, ILogger logger, NormalizerFaultInjection? faults = null)
     {
@@ -107,9 +109,10 @@ public sealed partial class ExactlyOnceLoop
         _producer = BuildProducer();
         _consumer = BuildConsumer();
         var crashed = false;
+        using var watchdog = new Timer(_ => CheckStuckCall(), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
         try
         {
-            _producer.InitTransactions(OperationTimeout);
+            Blocking("InitTransactions", () => _producer.InitTransactions(OperationTimeout));
             _consumer.Subscribe(_settings.InputTopic);
             Running = true;
             LogStarted(_logger, _settings.InputTopic, _settings.GroupId, _settings.TransactionalId);
@@ -258,11 +261,12 @@ public sealed partial class ExactlyOnceLoop
 
         _faults?.Check(FaultPoint.AfterProduce);
         var offsets = _nextOffsets.Select(p => new TopicPartitionOffset(p.Key, p.Value)).ToList();
-        producer.SendOffsetsToTransaction(offsets, _consumer!.ConsumerGroupMetadata, OperationTimeout);
+        Blocking("SendOffsetsToTransaction", () => producer.SendOffsetsToTransaction(offsets, _consumer!.ConsumerGroupMetadata, OperationTimeout));
         _faults?.Check(FaultPoint.AfterSendOffsets);
         try
         {
-            _commit.Execute(static (state, _) => state.Producer.CommitTransaction(state.Timeout), (Producer: producer, Timeout: _settings.CommitTimeout ?? OperationTimeout), CancellationToken.None);
+            var timeout = _settings.CommitTimeout ?? OperationTimeout;
+            _commit.Execute(_ => Blocking("CommitTransaction", () => producer.CommitTransaction(timeout)), CancellationToken.None);
         }
         catch (KafkaRetriableException e)
         {
@@ -294,7 +298,7 @@ public sealed partial class ExactlyOnceLoop
     {
         try
         {
-            _consumer!.Commit(offsets);
+            Blocking("Commit", () => _consumer!.Commit(offsets));
         }
         catch (KafkaException e) when (!e.Error.IsFatal)
         {
@@ -306,7 +310,7 @@ public sealed partial class ExactlyOnceLoop
     {
         if (_inTransaction)
         {
-            _producer!.AbortTransaction(OperationTimeout);
+            Blocking("AbortTransaction", () => _producer!.AbortTransaction(OperationTimeout));
         }
 
         Interlocked.Increment(ref _aborts);
@@ -367,7 +371,7 @@ public sealed partial class ExactlyOnceLoop
             // offsets it no longer owns. Abort it; what it read is read again by whoever owns it next. An
             // incremental revocation (consumer protocol, cooperative assignors) keeps the other partitions: the
             // aborted batch's records of those are read again here, from the batch's start.
-            _producer!.AbortTransaction(OperationTimeout);
+            Blocking("AbortTransaction", () => _producer!.AbortTransaction(OperationTimeout));
             Interlocked.Increment(ref _aborts);
             _transform.Aborted();
             _needsPrepare.UnionWith(consumer.Assignment);
@@ -417,6 +421,41 @@ public sealed partial class ExactlyOnceLoop
         _rewindAfterRevoke.Clear();
         return dropResult;
     }
+
+    /// <summary>Runs a blocking Kafka call the watchdog keeps an eye on.</summary>
+    private void Blocking(string call, Action action)
+    {
+        _call = call;
+        Volatile.Write(ref _callStarted, Environment.TickCount64);
+        try
+        {
+            action();
+        }
+        finally
+        {
+            Volatile.Write(ref _callStarted, 0);
+        }
+    }
+
+    /// <summary>
+    /// librdkafka 2.16 can stay inside a transactional call long past the timeout it was given (the chaos run, docs/reliability.md,
+    /// caught SendOffsetsToTransaction blocked for minutes after the broker went down and came back), and the loop's thread
+    /// cannot be taken back from native code. A loop that cannot move is a dead replica that still looks alive: stop the
+    /// process loudly, as a crash would, so the orchestrator restarts it; the open transaction is never committed and the
+    /// restarted replica redoes the batch (exactly once survives kill -9).
+    /// </summary>
+    private void CheckStuckCall()
+    {
+        var started = Volatile.Read(ref _callStarted);
+        var limit = (long)(StuckCallLimit.TotalMilliseconds);
+        if (started != 0 && Environment.TickCount64 - started > limit)
+        {
+            LogStuck(_logger, _call, StuckCallLimit.TotalSeconds);
+            Environment.FailFast($"the normalizer's Kafka call {_call} did not return within {StuckCallLimit.TotalSeconds:0} s; exiting so the process is restarted");
+        }
+    }
+
+    private TimeSpan StuckCallLimit => (_settings.CommitTimeout is { } commit && commit > OperationTimeout ? commit : OperationTimeout) * 2;
 
     private IProducer<byte[]?, byte[]?> BuildProducer()
     {
@@ -483,6 +522,9 @@ public sealed partial class ExactlyOnceLoop
 
     [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "Kafka {Client} error {Code}: {Reason} (fatal: {Fatal})")]
     private static partial void LogKafkaError(ILogger logger, string client, ErrorCode code, string reason, bool fatal);
+
+    [LoggerMessage(EventId = 108, Level = LogLevel.Critical, Message = "Kafka call {Call} has not returned for {Seconds} s: stopping the process so it is restarted")]
+    private static partial void LogStuck(ILogger logger, string call, double seconds);
 
     [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "Injected fault: the loop dies at {Point} without ending its transaction")]
     private static partial void LogSimulatedCrash(ILogger logger, FaultPoint point);

@@ -99,6 +99,19 @@ public sealed class EmbeddedKafkaCluster : IDisposable
         Check(Call(c => MockClusterNative.BrokerSetRtt(c, brokerId, (int)rtt.TotalMilliseconds)), "broker rtt");
 
     /// <summary>
+    /// The session timeout and heartbeat interval the broker gives members of KIP-848 (consumer protocol) groups: how
+    /// long a member that vanished (kill -9) keeps its partitions before the group hands them to the others.
+    /// librdkafka's mock defaults to 30 s and 3 s.
+    /// </summary>
+    public void SetConsumerGroupSessionTimeout(TimeSpan session, TimeSpan heartbeat) =>
+        Call(c =>
+        {
+            MockClusterNative.SetGroupConsumerSessionTimeoutMs(c, (int)session.TotalMilliseconds);
+            MockClusterNative.SetGroupConsumerHeartbeatIntervalMs(c, (int)heartbeat.TotalMilliseconds);
+            return 0;
+        });
+
+    /// <summary>
     /// Makes the next requests of one API fail: the i-th request of <paramref name="api"/> gets
     /// <c>errors[i]</c> instead of being served (cluster-wide).
     /// </summary>

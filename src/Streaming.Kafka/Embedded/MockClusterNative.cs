@@ -55,6 +55,12 @@ internal static partial class MockClusterNative
     [LibraryImport(Lib, EntryPoint = "rd_kafka_mock_clear_request_errors")]
     internal static partial void ClearRequestErrors(IntPtr mcluster, short apiKey);
 
+    [LibraryImport(Lib, EntryPoint = "rd_kafka_mock_set_group_consumer_session_timeout_ms")]
+    internal static partial void SetGroupConsumerSessionTimeoutMs(IntPtr mcluster, int sessionTimeoutMs);
+
+    [LibraryImport(Lib, EntryPoint = "rd_kafka_mock_set_group_consumer_heartbeat_interval_ms")]
+    internal static partial void SetGroupConsumerHeartbeatIntervalMs(IntPtr mcluster, int heartbeatIntervalMs);
+
     [LibraryImport(Lib, EntryPoint = "rd_kafka_err2str")]
     internal static partial IntPtr ErrToString(int err);
 

@@ -353,7 +353,7 @@ internal static class Bench
     {
         using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = registryUrl.AbsoluteUri });
         var serializer = new AvroSerializer<streaming.documents.v1.DocumentEvent>(registry);
-        var context = new SerializationContext(MessageComponentType.Value, topic);
+        var context = new Confluent.Kafka.SerializationContext(MessageComponentType.Value, topic);
         using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
         {
             BootstrapServers = bootstrap,
@@ -424,7 +424,7 @@ internal static class Bench
 
         using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = registryUrl.AbsoluteUri });
         var serializer = new AvroSerializer<streaming.documents.v1.DocumentEvent>(registry);
-        var context = new SerializationContext(MessageComponentType.Value, topic);
+        var context = new Confluent.Kafka.SerializationContext(MessageComponentType.Value, topic);
         using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
         {
             BootstrapServers = bootstrap,

@@ -1,4 +1,3 @@
-using Streaming.Normalizer.Contract;
 // Normalized events per second with exactly-once on, against a pass-through consume-produce loop under the
 // same transactions (same ExactlyOnceLoop, same batch settings), on the embedded broker, in one run.
 using System.Diagnostics;
@@ -6,11 +5,21 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
+using Confluent.SchemaRegistry;
+using Confluent.SchemaRegistry.Serdes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Streaming.Kafka;
 using Streaming.Kafka.Embedded;
+using Streaming.Normalizer.Contract;
 using Streaming.Normalizer.Mapping;
 using Streaming.Normalizer.Processing;
+using Streaming.SchemaRegistry;
+using Streaming.SchemaRegistry.Server;
+using streaming.documents.v1;
 
 var events = Arg("--events", 20_000);
 var rounds = Arg("--rounds", 2);
@@ -22,6 +31,10 @@ var raw = "bench.raw";
 cluster.CreateTopic(raw, Partitions);
 Produce(cluster.BootstrapServers, raw, events);
 Console.WriteLine($"librdkafka {KafkaNative.LoadedVersion}, {events} raw webhooks in {Partitions} partitions, batch {batch}, {Environment.ProcessorCount} cores");
+
+// The normalizer's registry in the embedded mode: our endpoint in this process, Confluent's client of it.
+await using var registryHost = await StartRegistryAsync();
+using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = registryHost.Urls.Single() });
 
 var catalog = MappingCatalog.LoadEmbedded();
 var passRates = new List<double>();
@@ -36,6 +49,7 @@ for (var round = 1; round <= rounds; round++)
     var dlq = $"bench.dlq.{round}";
     cluster.CreateTopic(normOut, Partitions);
     cluster.CreateTopic(dlq, Partitions);
+    var serialize = await ContractSerializerAsync(registry, normOut);
     OutputHistoryReader? history = null;
     normRates.Add(Measure(cluster.BootstrapServers, raw, $"norm-{round}", batch, events, client =>
     {
@@ -43,8 +57,7 @@ for (var round = 1; round <= rounds; round++)
         return new NormalizingTransform(
             new EventMapper(catalog, strictEventTypes: false),
             new NormalizerTopics(raw, normOut, dlq),
-            // The Avro writing and framing of Confluent's serializer, without a registry in the bench (schema id 1).
-            value => DocumentEventContract.Serialize(1, value),
+            serialize,
             new DedupeIndex(TimeSpan.FromDays(7), TimeProvider.System),
             history.Read,
             NullLogger.Instance);
@@ -56,6 +69,28 @@ for (var round = 1; round <= rounds; round++)
 var ratio = normRates.Average() / passRates.Average();
 Console.WriteLine($"RESULT pass-through {passRates.Average():F0} events/s, normalizer {normRates.Average():F0} events/s, ratio {ratio:F2} (target >= 0.5)");
 return ratio >= 0.5 ? 0 : 1;
+
+// As NormalizerWorker writes: the contract registered under the topic's subject, then Confluent's serializer looking it up
+// (never registering by itself) on the loop's thread.
+static async Task<Func<DocumentEvent, byte[]>> ContractSerializerAsync(CachedSchemaRegistryClient registry, string topic)
+{
+    await registry.RegisterSchemaAsync(SubjectNames.TopicValue(topic), new Schema(DocumentEventContract.SchemaJson, SchemaType.Avro));
+    var serializer = new AvroSerializer<DocumentEvent>(registry, new AvroSerializerConfig { AutoRegisterSchemas = false });
+    var context = new SerializationContext(MessageComponentType.Value, topic);
+    return value => serializer.SerializeOnCallerThread(value, context);
+}
+
+static async Task<WebApplication> StartRegistryAsync()
+{
+    var builder = WebApplication.CreateSlimBuilder();
+    builder.WebHost.UseUrls("http://127.0.0.1:0");
+    builder.Logging.ClearProviders();
+    builder.Services.AddSchemaRegistry();
+    var app = builder.Build();
+    app.MapSchemaRegistry();
+    await app.StartAsync();
+    return app;
+}
 
 static double Measure(string bootstrap, string input, string name, int batch, int expected, Func<ClientConfig, IRecordTransform> transform)
 {

@@ -9,6 +9,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Confluent.Kafka;
+using Confluent.SchemaRegistry;
+using Confluent.SchemaRegistry.Serdes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -349,8 +351,9 @@ internal static class Bench
 
     public static async Task<int> ProduceAsync(string bootstrap, Uri registryUrl, string topic, int count)
     {
-        using var registry = new SchemaRegistryClient(new SchemaRegistryClientOptions { Url = registryUrl });
-        var serializer = new AvroWireSerializer<streaming.documents.v1.DocumentEvent>(registry, SubjectNames.TopicValue(topic));
+        using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = registryUrl.AbsoluteUri });
+        var serializer = new AvroSerializer<streaming.documents.v1.DocumentEvent>(registry);
+        var context = new Confluent.Kafka.SerializationContext(MessageComponentType.Value, topic);
         using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
         {
             BootstrapServers = bootstrap,
@@ -359,9 +362,11 @@ internal static class Bench
             LingerMs = 5,
         }).Build();
         var events = Events(count);
+        // The first value registers the contract over HTTP; then each is serialized on this thread (CallerThreadSerdes).
+        await serializer.SerializeAsync(Wire.ToEvent(events[0]), context);
         foreach (var e in events)
         {
-            var value = await serializer.SerializeAsync(Wire.ToEvent(e));
+            var value = serializer.SerializeOnCallerThread(Wire.ToEvent(e), context);
             while (true)
             {
                 try
@@ -417,8 +422,9 @@ internal static class Bench
             await Task.Delay(5);
         }
 
-        using var registry = new SchemaRegistryClient(new SchemaRegistryClientOptions { Url = registryUrl });
-        var serializer = new AvroWireSerializer<streaming.documents.v1.DocumentEvent>(registry, SubjectNames.TopicValue(topic));
+        using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = registryUrl.AbsoluteUri });
+        var serializer = new AvroSerializer<streaming.documents.v1.DocumentEvent>(registry);
+        var context = new Confluent.Kafka.SerializationContext(MessageComponentType.Value, topic);
         using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
         {
             BootstrapServers = bootstrap,
@@ -433,7 +439,7 @@ internal static class Bench
         for (var i = 0; i < count; i++)
         {
             var e = new ProjectedEvent($"watch-{i}", $"watch-doc-{i % 50}", "inkless", "document.updated", "DOCUMENT_PROCESSED", LifecycleStatus.InProgress, at + i, at + i, false, "", "", 0, 0);
-            var value = await serializer.SerializeAsync(Wire.ToEvent(e));
+            var value = await serializer.SerializeAsync(Wire.ToEvent(e), context);
             await producer.ProduceAsync(topic, new Message<string, byte[]> { Key = e.DocumentToken, Value = value });
             var acknowledged = Stopwatch.GetTimestamp();
             if (!await next)

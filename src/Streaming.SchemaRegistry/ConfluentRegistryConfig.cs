@@ -5,6 +5,8 @@ namespace Streaming.SchemaRegistry;
 /// <summary>The "SchemaRegistry" settings as Confluent's client takes them, for CachedSchemaRegistryClient and its serdes.</summary>
 public static class ConfluentRegistryConfig
 {
+    /// <summary>Validates the settings (see <see cref="SchemaRegistryClientOptions.Validate"/>) and maps them to Confluent's.</summary>
+    /// <exception cref="ArgumentException">A setting is missing or unusable; the message names the key to fix.</exception>
     public static SchemaRegistryConfig ToConfluentConfig(this SchemaRegistryClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -24,6 +26,11 @@ public static class ConfluentRegistryConfig
         if (options.SslCaLocation is { Length: > 0 } ca)
         {
             config.SslCaLocation = ca;
+        }
+
+        if (options.LatestCacheTtl is { } ttl)
+        {
+            config.LatestCacheTtlSecs = (int)Math.Ceiling(ttl.TotalSeconds);
         }
 
         return config;

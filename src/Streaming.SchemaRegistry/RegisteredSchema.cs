@@ -13,6 +13,3 @@ public sealed record RegisteredSchema(
     [JsonPropertyName("schemaType")]
     public string? SchemaType { get; init; }
 }
-
-/// <summary>The answer to a compatibility test; <see cref="Messages"/> is filled when asked for (verbose).</summary>
-public sealed record CompatibilityCheckResult(bool IsCompatible, IReadOnlyList<string> Messages);

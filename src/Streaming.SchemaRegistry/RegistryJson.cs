@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Streaming.SchemaRegistry;
 
-// The REST API's JSON bodies, shared by the client and the endpoint.
+// The REST API's JSON bodies as the endpoint reads and writes them.
 
 internal sealed class SchemaRequest
 {

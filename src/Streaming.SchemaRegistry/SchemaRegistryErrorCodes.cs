@@ -1,9 +1,9 @@
 namespace Streaming.SchemaRegistry;
 
-/// <summary>The <c>error_code</c> values of Confluent Schema Registry's REST API that we produce or interpret.</summary>
+/// <summary>The <c>error_code</c> values of Confluent Schema Registry's REST API that the endpoint answers with.</summary>
 public static class SchemaRegistryErrorCodes
 {
-    /// <summary>The response carried no Confluent error body.</summary>
+    /// <summary>No Confluent error code applies.</summary>
     public const int Unknown = -1;
     public const int BadRequest = 400;
     public const int SubjectNotFound = 40401;

@@ -3,8 +3,9 @@ using System.Net;
 namespace Streaming.SchemaRegistry;
 
 /// <summary>
-/// A schema registry request that failed, with the HTTP status and Confluent's <c>error_code</c>
-/// (see <see cref="SchemaRegistryErrorCodes"/>); thrown by the client and used by the endpoint to answer.
+/// A registry request the endpoint refuses, with the HTTP status and Confluent's <c>error_code</c>
+/// (see <see cref="SchemaRegistryErrorCodes"/>) it answers with. Clients see Confluent's own
+/// Confluent.SchemaRegistry.SchemaRegistryException, with the same status and code.
 /// </summary>
 public sealed class SchemaRegistryException : Exception
 {

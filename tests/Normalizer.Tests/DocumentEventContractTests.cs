@@ -2,13 +2,15 @@ using System.Buffers.Binary;
 using System.Text.Json;
 using Avro;
 using Avro.Generic;
-using Avro.IO;
-using Avro.Specific;
+using Confluent.Kafka;
+using Confluent.SchemaRegistry;
+using Confluent.SchemaRegistry.Serdes;
 using Streaming.Normalizer.Contract;
 using Streaming.Normalizer.Mapping;
 using Streaming.SchemaRegistry;
 using Streaming.Testing;
 using streaming.documents.v1;
+using ConfluentSchema = Confluent.SchemaRegistry.Schema;
 
 namespace Streaming.Normalizer.Tests;
 
@@ -16,15 +18,17 @@ public sealed class DocumentEventContractTests
 {
     private static readonly EventMapper Mapper = new(MappingCatalog.LoadEmbedded(), strictEventTypes: false);
 
+    private static readonly SerializationContext ValueContext = new(MessageComponentType.Value, TestRegistry.Topic);
+
     [Fact]
-    public void A_mapped_event_round_trips_as_the_typed_DocumentEvent()
+    public async Task A_mapped_event_round_trips_as_the_typed_DocumentEvent()
     {
         var e = Mapper.Map(RawWebhooks.Create("inkless", "email_bounced", testMode: true).ToRawRecord("raw", 1, 7)).Event!;
-        var value = DocumentEventContract.Serialize(5, DocumentEventContract.ToEvent(e));
+        var value = await TestRegistry.SerializeAsync(DocumentEventContract.ToEvent(e));
 
-        var read = Read(value, DocumentEvent._SCHEMA);
+        var read = await new AvroDeserializer<DocumentEvent>(await TestRegistry.ClientAsync()).DeserializeAsync(value, isNull: false, ValueContext);
 
-        Assert.Equal(5, BinaryPrimitives.ReadInt32BigEndian(value.AsSpan(1, 4)));
+        Assert.Equal(await TestRegistry.ContractIdAsync(), SchemaId(value));
         Assert.Equal(e.EventId, read.EventId);
         Assert.Equal(e.OccurredAt.ToUnixTimeMilliseconds(), new DateTimeOffset(read.OccurredAt).ToUnixTimeMilliseconds());
         Assert.Equal(EventType.NOTIFICATION_FAILED, read.EventType);
@@ -35,13 +39,13 @@ public sealed class DocumentEventContractTests
     }
 
     [Fact]
-    public void Old_readers_see_statuses_and_event_types_added_later_as_UNKNOWN()
+    public async Task Old_readers_see_statuses_and_event_types_added_later_as_UNKNOWN()
     {
         // A future contract with one more status and event type, as contracts/README.md allows.
         var futureJson = DocumentEventContract.SchemaJson
             .Replace("\"REJECTED\"],", "\"REJECTED\", \"ARCHIVED\"],", StringComparison.Ordinal)
             .Replace("\"CUSTOMER_REJECTED\"", "\"CUSTOMER_REJECTED\", \"DOCUMENT_ARCHIVED\"", StringComparison.Ordinal);
-        var future = (RecordSchema)Schema.Parse(futureJson);
+        var future = (RecordSchema)global::Avro.Schema.Parse(futureJson);
         Assert.True(SchemaCompatibility.Check(future, [DocumentEvent._SCHEMA], CompatibilityLevel.Full).IsCompatible);
 
         var e = Mapper.Map(RawWebhooks.Create("insigner", "document.completed").ToRawRecord()).Event!;
@@ -67,10 +71,16 @@ public sealed class DocumentEventContractTests
         written.Add("attributes", new Dictionary<string, object>());
         written.Add("status", new GenericEnum((EnumSchema)future["status"].Schema, "ARCHIVED"));
         written.Add("event_type", new GenericEnum((EnumSchema)future["event_type"].Schema, "DOCUMENT_ARCHIVED"));
-        using var body = new MemoryStream();
-        new GenericDatumWriter<GenericRecord>(future).Write(written, new BinaryEncoder(body));
+        // The future writer registers its schema under a topic of its own (FULL, as the check above) and writes with it;
+        // the reader is the status service's: Confluent's deserializer into today's typed DocumentEvent.
+        var registry = await TestRegistry.ClientAsync();
+        var topic = "future-" + Guid.NewGuid().ToString("N");
+        await registry.UpdateCompatibilityAsync(Compatibility.Full, SubjectNames.TopicValue(topic));
+        await registry.RegisterSchemaAsync(SubjectNames.TopicValue(topic), new ConfluentSchema(DocumentEventContract.SchemaJson, SchemaType.Avro));
+        var context = new SerializationContext(MessageComponentType.Value, topic);
+        var bytes = await new AvroSerializer<GenericRecord>(registry).SerializeAsync(written, context);
 
-        var read = Read(ConfluentWireFormat.Write(1, body.ToArray()), future);
+        var read = await new AvroDeserializer<DocumentEvent>(registry).DeserializeAsync(bytes, isNull: false, context);
 
         Assert.Equal(DocumentStatus.UNKNOWN, read.Status);
         Assert.Equal(EventType.UNKNOWN, read.EventType);
@@ -87,14 +97,14 @@ public sealed class DocumentEventContractTests
     }
 
     [Fact]
-    public void Apache_avro_for_python_reads_what_we_write()
+    public async Task Apache_avro_for_python_reads_what_we_write()
     {
         var e = Mapper.Map(RawWebhooks.Create("inkless", "document_signed", testMode: true).ToRawRecord("raw", 3, 99)).Event!;
-        var value = DocumentEventContract.Serialize(42, DocumentEventContract.ToEvent(e));
+        var value = await TestRegistry.SerializeAsync(DocumentEventContract.ToEvent(e));
 
         var decoded = PythonAvro.Decode([value]).Single();
 
-        Assert.Equal(42, decoded.GetProperty("_schema_id").GetInt32());
+        Assert.Equal(await TestRegistry.ContractIdAsync(), decoded.GetProperty("_schema_id").GetInt32());
         Assert.Equal(e.EventId, decoded.GetProperty("event_id").GetString());
         Assert.Equal("SIGNER_SIGNED", decoded.GetProperty("event_type").GetString());
         Assert.Equal("IN_PROGRESS", decoded.GetProperty("status").GetString());
@@ -104,11 +114,11 @@ public sealed class DocumentEventContractTests
         Assert.Equal(99, decoded.GetProperty("source").GetProperty("offset").GetInt64());
     }
 
-    private static DocumentEvent Read(byte[] value, Schema writer)
+    // Confluent's framing: magic byte 0, then the schema id as a big-endian int32, then the Avro body.
+    private static int SchemaId(byte[] value)
     {
-        var (_, body) = ConfluentWireFormat.Read(value);
-        using var stream = new MemoryStream(body.ToArray());
-        return new SpecificDatumReader<DocumentEvent>(writer, DocumentEvent._SCHEMA).Read(null!, new BinaryDecoder(stream));
+        Assert.True(value.Length > 5 && value[0] == 0, "not in Confluent's wire format");
+        return BinaryPrimitives.ReadInt32BigEndian(value.AsSpan(1, 4));
     }
 }
 

@@ -1,6 +1,10 @@
+using System.Buffers.Binary;
 using System.Net.Http.Json;
 using System.Text;
 using Avro.Generic;
+using Confluent.Kafka;
+using Confluent.SchemaRegistry;
+using Confluent.SchemaRegistry.Serdes;
 using Streaming.Kafka;
 using Streaming.Normalizer.Contract;
 using Streaming.SchemaRegistry;
@@ -46,11 +50,13 @@ public sealed class PipelineTests
         Assert.Equal("REJECTED", ((GenericEnum)events.Single(x => (string)x.Event["provider"]! == "instnt").Event["status"]!).Value);
 
         // The value is in Confluent's wire format with the id the registry (hosted by the normalizer itself) gave the contract.
-        using var registry = new SchemaRegistryClient(new SchemaRegistryClientOptions { Url = host.Address });
-        var registered = await registry.GetLatestAsync(setup.Output + "-value");
+        using var registry = new CachedSchemaRegistryClient(new SchemaRegistryClientOptions { Url = host.Address }.ToConfluentConfig());
+        var registered = await registry.GetLatestSchemaAsync(SubjectNames.TopicValue(setup.Output));
         Assert.Equal(host.Worker.SchemaId, registered.Id);
-        var deserializer = new AvroWireDeserializer<GenericRecord>(registry);
-        var viaRegistry = await deserializer.DeserializeAsync(events[0].Record.Message.Value);
+        Assert.Equal(host.Worker.SchemaId, BinaryPrimitives.ReadInt32BigEndian(events[0].Record.Message.Value.AsSpan(1, 4)));
+        var deserializer = new AvroDeserializer<GenericRecord>(registry);
+        var viaRegistry = await deserializer.DeserializeAsync(
+            events[0].Record.Message.Value, isNull: false, new SerializationContext(MessageComponentType.Value, setup.Output));
         Assert.Equal(events[0].Event, viaRegistry);
 
         // Apache Avro for Python reads the bytes the normalizer produced.

@@ -154,6 +154,21 @@ public sealed class RegistryEndpointHttpTests : IAsyncLifetime
         Assert.NotEqual(0, result.RootElement.GetProperty("messages").GetArrayLength());
     }
 
+    [Fact]
+    public async Task Compatibility_against_one_version_explains_only_when_verbose()
+    {
+        await PostAsync("/subjects/users-value/versions", SchemaBody(Schemas.UserV1));
+
+        var verbose = await PostAsync("/compatibility/subjects/users-value/versions/latest?verbose=true", SchemaBody(Schemas.UserV2WithoutDefault));
+        var terse = await PostAsync("/compatibility/subjects/users-value/versions/1", SchemaBody(Schemas.UserV2WithoutDefault));
+
+        using var explained = JsonDocument.Parse(await verbose.Content.ReadAsStringAsync());
+        Assert.False(explained.RootElement.GetProperty("is_compatible").GetBoolean());
+        Assert.Contains(explained.RootElement.GetProperty("messages").EnumerateArray(), m => m.GetString()!.Contains("email", StringComparison.Ordinal));
+        Assert.Equal("""{"is_compatible":false}""", await terse.Content.ReadAsStringAsync());
+        Assert.Equal("[1]", await _http.GetStringAsync(new Uri("/subjects/users-value/versions", UriKind.Relative)));
+    }
+
     private static string SchemaBody(string schema) =>
         JsonSerializer.Serialize(new Dictionary<string, string> { ["schema"] = schema });
 

@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
+using Confluent.SchemaRegistry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -61,11 +63,21 @@ internal sealed class RegistryHost : IAsyncDisposable
         return new RegistryHost(app, new Uri(address));
     }
 
-    public SchemaRegistryClient CreateClient(Action<SchemaRegistryClientOptions>? configure = null, TimeProvider? time = null)
+    /// <summary>Confluent's client of this registry, configured as the services configure theirs.</summary>
+    public CachedSchemaRegistryClient CreateClient(Action<SchemaRegistryClientOptions>? configure = null)
     {
         var options = new SchemaRegistryClientOptions { Url = Url };
         configure?.Invoke(options);
-        return new SchemaRegistryClient(options, time);
+        return new CachedSchemaRegistryClient(options.ToConfluentConfig());
+    }
+
+    /// <summary>Soft-deletes a subject over HTTP (Confluent's .NET client has no delete) and returns the versions deleted.</summary>
+    public async Task<IReadOnlyList<int>> DeleteSubjectAsync(string subject)
+    {
+        using var http = CreateHttpClient();
+        using var response = await http.DeleteAsync(new Uri("subjects/" + Uri.EscapeDataString(subject), UriKind.Relative));
+        response.EnsureSuccessStatusCode();
+        return JsonSerializer.Deserialize<int[]>(await response.Content.ReadAsStringAsync())!;
     }
 
     public HttpClient CreateHttpClient()

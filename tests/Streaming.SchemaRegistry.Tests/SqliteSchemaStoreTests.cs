@@ -1,5 +1,7 @@
 using Avro;
+using Confluent.SchemaRegistry;
 using Streaming.SchemaRegistry.Server;
+using RegistrySchema = Confluent.SchemaRegistry.Schema;
 
 namespace Streaming.SchemaRegistry.Tests;
 
@@ -26,12 +28,12 @@ public sealed class SqliteSchemaStoreTests : IDisposable
         {
             await using var host = await RegistryHost.StartAsync(store);
             using var client = host.CreateClient();
-            statusId = await client.RegisterAsync("status-value", Schemas.Status);
-            userId = await client.RegisterAsync("users-value", Schemas.UserV1);
-            userV2Id = await client.RegisterAsync("users-value", Schemas.UserV2WithDefault);
-            await client.SetCompatibilityAsync(CompatibilityLevel.None, "status-value");
-            await client.SetCompatibilityAsync(CompatibilityLevel.Full);
-            await client.DeleteSubjectAsync("status-value");
+            statusId = await client.RegisterSchemaAsync("status-value", AvroSchema(Schemas.Status));
+            userId = await client.RegisterSchemaAsync("users-value", AvroSchema(Schemas.UserV1));
+            userV2Id = await client.RegisterSchemaAsync("users-value", AvroSchema(Schemas.UserV2WithDefault));
+            await client.UpdateCompatibilityAsync(Compatibility.None, "status-value");
+            await client.UpdateCompatibilityAsync(Compatibility.Full);
+            await host.DeleteSubjectAsync("status-value");
         }
 
         using (var store = new SqliteSchemaStore(path))
@@ -39,17 +41,17 @@ public sealed class SqliteSchemaStoreTests : IDisposable
             await using var host = await RegistryHost.StartAsync(store);
             using var client = host.CreateClient();
 
-            Assert.Equal(SchemaNormalization.ToParsingForm(global::Avro.Schema.Parse(Schemas.Status)), SchemaNormalization.ToParsingForm(await client.GetSchemaByIdAsync(statusId)));
-            Assert.Equal(SchemaNormalization.ToParsingForm(global::Avro.Schema.Parse(Schemas.UserV1)), SchemaNormalization.ToParsingForm(await client.GetSchemaByIdAsync(userId)));
-            var latest = await client.GetLatestAsync("users-value");
+            Assert.Equal(ParsingForm(Schemas.Status), ParsingForm((await client.GetSchemaAsync(statusId)).SchemaString));
+            Assert.Equal(ParsingForm(Schemas.UserV1), ParsingForm((await client.GetSchemaAsync(userId)).SchemaString));
+            var latest = await client.GetLatestSchemaAsync("users-value");
             Assert.Equal((userV2Id, 2), (latest.Id, latest.Version));
-            Assert.Equal(["users-value"], await client.GetSubjectsAsync());
-            Assert.Equal(CompatibilityLevel.Full, await client.GetCompatibilityAsync());
-            Assert.Equal(CompatibilityLevel.None, await client.GetCompatibilityAsync("status-value"));
+            Assert.Equal(["users-value"], await client.GetAllSubjectsAsync());
+            Assert.Equal(Compatibility.Full, await client.GetCompatibilityAsync());
+            Assert.Equal(Compatibility.None, await client.GetCompatibilityAsync("status-value"));
 
             // New schemas continue the id sequence, and known ones keep theirs under a new subject.
-            Assert.Equal(userId, await client.RegisterAsync("copy-value", Schemas.UserV1));
-            Assert.True(await client.RegisterAsync("status-value", Schemas.StatusWithoutDone) > userV2Id);
+            Assert.Equal(userId, await client.RegisterSchemaAsync("copy-value", AvroSchema(Schemas.UserV1)));
+            Assert.True(await client.RegisterSchemaAsync("status-value", AvroSchema(Schemas.StatusWithoutDone)) > userV2Id);
         }
     }
 
@@ -61,13 +63,13 @@ public sealed class SqliteSchemaStoreTests : IDisposable
         await using (var host = await RegistryHost.StartAsync(configure: o => o.StorePath = path))
         {
             using var client = host.CreateClient();
-            id = await client.RegisterAsync("users-value", Schemas.UserV1);
+            id = await client.RegisterSchemaAsync("users-value", AvroSchema(Schemas.UserV1));
         }
 
         await using (var host = await RegistryHost.StartAsync(configure: o => o.StorePath = path))
         {
             using var client = host.CreateClient();
-            Assert.Equal(id, (await client.GetLatestAsync("users-value")).Id);
+            Assert.Equal(id, (await client.GetLatestSchemaAsync("users-value")).Id);
         }
     }
 
@@ -89,4 +91,8 @@ public sealed class SqliteSchemaStoreTests : IDisposable
         Assert.Equal([false, true, false], (await store.GetVersionsAsync("a", default)).Select(v => v.Deleted));
         Assert.Equal(["a", "b"], await store.GetSubjectsAsync(includeDeleted: false, default));
     }
+
+    private static RegistrySchema AvroSchema(string json) => new(json, SchemaType.Avro);
+
+    private static string ParsingForm(string schemaJson) => SchemaNormalization.ToParsingForm(global::Avro.Schema.Parse(schemaJson));
 }

@@ -1,7 +1,4 @@
-using Avro.IO;
-using Avro.Specific;
 using Streaming.Normalizer.Mapping;
-using Streaming.SchemaRegistry;
 using streaming.documents.v1;
 
 namespace Streaming.Normalizer.Contract;
@@ -9,9 +6,6 @@ namespace Streaming.Normalizer.Contract;
 /// <summary>The typed DocumentEvent (Streaming.Contracts, schema contracts/avro/DocumentEvent.avsc) the normalizer makes of an event.</summary>
 public static class DocumentEventContract
 {
-    // One writer per process: Apache.Avro's writers are stateless once built.
-    private static readonly SpecificDatumWriter<DocumentEvent> Writer = new(DocumentEvent._SCHEMA);
-
     /// <summary>The .avsc text as linked into Streaming.Contracts.</summary>
     public static string SchemaJson => DocumentEventSchema.Json;
 
@@ -39,14 +33,6 @@ public static class DocumentEventContract
             ProviderEventId = e.Source.ProviderEventId,
         },
     };
-
-    /// <summary>A DocumentEvent in Confluent's wire format under a registered schema id; the body is written by Apache.Avro.</summary>
-    public static byte[] Serialize(int schemaId, DocumentEvent value)
-    {
-        using var body = new MemoryStream();
-        Writer.Write(value, new BinaryEncoder(body));
-        return ConfluentWireFormat.Write(schemaId, body.GetBuffer().AsSpan(0, (int)body.Length));
-    }
 
     private static T Symbol<T>(string symbol, string field)
         where T : struct, Enum =>

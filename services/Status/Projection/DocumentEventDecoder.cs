@@ -15,6 +15,8 @@ namespace Streaming.Status.Projection;
 /// </summary>
 public sealed class DocumentEventDecoder
 {
+    private const int WireHeaderLength = 5;
+
     private readonly AvroDeserializer<DocumentEvent> _deserializer;
 
     /// <summary>Reads with Confluent's Avro deserializer through <paramref name="registry"/> (a CachedSchemaRegistryClient).</summary>
@@ -33,6 +35,16 @@ public sealed class DocumentEventDecoder
         if (value is null || value.Length == 0)
         {
             return DecodeResult.Failed("empty value (tombstone or empty record): not a DocumentEvent");
+        }
+
+        // Confluent's framing (magic byte 0, a big-endian int32 schema id, the Avro body) is checked here: Confluent's
+        // deserializer reports a shorter value or another magic byte as an ArgumentOutOfRangeException, which the loop
+        // would take for an unreachable registry and retry for ever.
+        if (value.Length < WireHeaderLength || value[0] != 0)
+        {
+            return DecodeResult.Failed("not a Confluent wire-format Avro record: " + (value.Length < WireHeaderLength
+                ? $"{value.Length} bytes, fewer than the {WireHeaderLength}-byte header"
+                : $"magic byte {value[0]}, not 0"));
         }
 
         try

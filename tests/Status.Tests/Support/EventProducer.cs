@@ -1,24 +1,28 @@
 using Confluent.Kafka;
+using Confluent.SchemaRegistry;
+using Confluent.SchemaRegistry.Serdes;
 using Streaming.Kafka;
-using Streaming.SchemaRegistry;
 using Streaming.Status.Projection;
 using Streaming.Testing;
 using streaming.documents.v1;
 
 namespace Streaming.Status.Tests.Support;
 
-/// <summary>Produces DocumentEvents as the normalizer does: Avro in Confluent's wire format, key = document token.</summary>
+/// <summary>Produces DocumentEvents as the normalizer does: Confluent's AvroSerializer, key = document token.</summary>
 public sealed class EventProducer : IDisposable
 {
     private readonly IProducer<string, byte[]> _producer;
-    private readonly AvroWireSerializer<DocumentEvent> _serializer;
-    private readonly SchemaRegistryClient _registry;
+    private readonly AvroSerializer<DocumentEvent> _serializer;
+    private readonly CachedSchemaRegistryClient _registry;
+    private readonly SerializationContext _context;
 
     public EventProducer(string topic, Uri registry)
     {
         Topic = topic;
-        _registry = new SchemaRegistryClient(new SchemaRegistryClientOptions { Url = registry });
-        _serializer = new AvroWireSerializer<DocumentEvent>(_registry, SubjectNames.TopicValue(topic));
+        _registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = registry.AbsoluteUri });
+        // Registers the contract under <topic>-value on first use, as the embedded normalizer does.
+        _serializer = new AvroSerializer<DocumentEvent>(_registry);
+        _context = new SerializationContext(MessageComponentType.Value, topic);
         _producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
         {
             BootstrapServers = TestKafka.BootstrapServers,
@@ -33,7 +37,7 @@ public sealed class EventProducer : IDisposable
     /// <summary>Produces and waits for the broker's acknowledgement (the record is then readable, read_committed included).</summary>
     public async Task ProduceAsync(ProjectedEvent e)
     {
-        var value = await _serializer.SerializeAsync(ToEvent(e));
+        var value = await _serializer.SerializeAsync(ToEvent(e), _context);
         await _producer.ProduceAsync(Topic, new Message<string, byte[]> { Key = e.DocumentToken, Value = value });
     }
 

@@ -206,6 +206,8 @@ public sealed partial class ProjectionLoop
 
     private void RunBatch(IConsumer<byte[]?, byte[]?> consumer)
     {
+        // Outbox housekeeping between batches; nothing pending means the last round found no records (idle).
+        _snapshots?.Tick(idle: _pending.Count == 0, _expected.Keys, _stopping);
         _pending.Clear();
         try
         {
@@ -239,8 +241,6 @@ public sealed partial class ProjectionLoop
         {
             ApplyPending(consumer);
         }
-
-        _snapshots?.Tick(idle: _pending.Count == 0, _expected.Keys, _stopping);
     }
 
     private void ApplyPending(IConsumer<byte[]?, byte[]?> consumer)

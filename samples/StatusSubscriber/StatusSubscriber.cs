@@ -3,7 +3,8 @@ using Confluent.Kafka.SyncOverAsync;
 using Confluent.SchemaRegistry;
 using Confluent.SchemaRegistry.Serdes;
 using streaming.documents.status.v1;
-using streaming.documents.v1;
+// Only the record: streaming.documents.v1 also has an enum named DocumentStatus (the status an event implies).
+using DocumentEvent = streaming.documents.v1.DocumentEvent;
 
 namespace Streaming.Samples.StatusSubscriber;
 

@@ -22,7 +22,8 @@ public sealed record SubscriberOptions
 
     /// <summary>
     /// Where a group with no committed offset starts on documents.events.v1: Latest (the table already holds the
-    /// history's outcome) or Earliest (replay every event).
+    /// history's outcome; events written while the new group first joins may not reach the handler, though their
+    /// effect reaches the table) or Earliest (replay every event). A group that committed resumes where it stopped.
     /// </summary>
     public Confluent.Kafka.AutoOffsetReset EventsFrom { get; init; } = Confluent.Kafka.AutoOffsetReset.Latest;
 

@@ -16,6 +16,7 @@ using Streaming.Status;
 using Streaming.Status.Projection;
 using Streaming.Testing;
 using streaming.documents.v1;
+using EventStatus = streaming.documents.v1.DocumentStatus;
 using Snapshot = streaming.documents.status.v1.DocumentStatus;
 
 namespace Streaming.Samples.StatusSubscriber.Tests;
@@ -81,12 +82,12 @@ public sealed class StatusSubscriberTests : IAsyncLifetime
         var tokens = Enumerable.Range(0, 5).Select(i => $"sub-doc-{i}").ToList();
         foreach (var token in tokens)
         {
-            await producer.WriteAsync(Event(token, "completed", EventType.DOCUMENT_COMPLETED, DocumentStatus.COMPLETED, minute: 3));
-            await producer.WriteAsync(Event(token, "sent", EventType.LINK_SENT, DocumentStatus.PENDING, minute: 0));
-            await producer.WriteAsync(Event(token, "signed", EventType.SIGNER_SIGNED, DocumentStatus.IN_PROGRESS, minute: 2));
+            await producer.WriteAsync(Event(token, "completed", EventType.DOCUMENT_COMPLETED, EventStatus.COMPLETED, minute: 3));
+            await producer.WriteAsync(Event(token, "sent", EventType.LINK_SENT, EventStatus.PENDING, minute: 0));
+            await producer.WriteAsync(Event(token, "signed", EventType.SIGNER_SIGNED, EventStatus.IN_PROGRESS, minute: 2));
         }
 
-        await producer.WriteAsync(Event(tokens[1], "signed", EventType.SIGNER_SIGNED, DocumentStatus.IN_PROGRESS, minute: 2));
+        await producer.WriteAsync(Event(tokens[1], "signed", EventType.SIGNER_SIGNED, EventStatus.IN_PROGRESS, minute: 2));
         using var channel = GrpcChannel.ForAddress(_status.GrpcAddress());
         var api = new DocumentStatusService.DocumentStatusServiceClient(channel);
         await Eventually.True(async () => (await Task.WhenAll(tokens.Select(async t => await State(api, t)))).All(s => s?.EventCount == 3), Wait, "the status service to apply every event");
@@ -99,6 +100,8 @@ public sealed class StatusSubscriberTests : IAsyncLifetime
             GroupId = $"test.status-subscriber.{Guid.NewGuid():N}",
             StatusTopic = _snapshots,
             EventsTopic = _events,
+            // A new group from the start: the handler sees the history too (with Latest, where it starts is a race).
+            EventsFrom = AutoOffsetReset.Earliest,
         });
         await Eventually.True(() =>
         {
@@ -123,7 +126,7 @@ public sealed class StatusSubscriberTests : IAsyncLifetime
             return Task.CompletedTask;
         }, stop.Token);
         await Eventually.True(() => subscriber.FollowingEvents, Wait, "the subscriber's events consumer to be assigned");
-        await producer.WriteAsync(Event(tokens[0], "reversed", EventType.CUSTOMER_REJECTED, DocumentStatus.REJECTED, minute: 9));
+        await producer.WriteAsync(Event(tokens[0], "reversed", EventType.CUSTOMER_REJECTED, EventStatus.REJECTED, minute: 9));
         await Eventually.True(() => subscriber.Table.Get(tokens[0])?.Version == 4, Wait, "the new snapshot in the table");
         await Eventually.True(() =>
         {
@@ -133,6 +136,13 @@ public sealed class StatusSubscriberTests : IAsyncLifetime
             }
         }, Wait, "the new event at the handler");
         AssertSame((await State(api, tokens[0]))!, subscriber.Table.Get(tokens[0])!);
+        lock (seen)
+        {
+            // read_committed, its own group: every distinct event, the provider retry included (dedupe is the handler's, on event_id).
+            Assert.Equal(17, seen.Count);
+            Assert.Equal(16, seen.Select(e => e.EventId).Distinct().Count());
+        }
+
         Assert.Equal(streaming.documents.status.v1.LifecycleStatus.REJECTED, subscriber.Table.Get(tokens[0])!.Status);
 
         // A tombstone removes the document; a re-delivered older snapshot changes nothing.
@@ -174,7 +184,7 @@ public sealed class StatusSubscriberTests : IAsyncLifetime
         Assert.Equal(api.UpdatedAt.ToDateTime(), row.UpdatedAt);
     }
 
-    private static DocumentEvent Event(string token, string name, EventType type, DocumentStatus status, int minute) => new()
+    private static DocumentEvent Event(string token, string name, EventType type, EventStatus status, int minute) => new()
     {
         EventId = $"{token}-{name}",
         Provider = "inkless",
@@ -206,7 +216,7 @@ public sealed class StatusSubscriberTests : IAsyncLifetime
             }).SetValueSerializer(new AvroSerializer<DocumentEvent>(_registry)).Build();
         }
 
-        public Task WriteAsync(DocumentEvent e) => _producer.ProduceAsync(_topic, new Message<string, DocumentEvent> { Key = e.DocumentToken, Value = e });
+        public async Task WriteAsync(DocumentEvent e) => await _producer.ProduceAsync(_topic, new Message<string, DocumentEvent> { Key = e.DocumentToken, Value = e });
 
         public void Dispose()
         {

@@ -112,6 +112,27 @@ public sealed class StatusTopicTests
     }
 
     [Fact]
+    public async Task With_auto_registration_off_the_contract_a_deployment_step_registered_is_used()
+    {
+        using var setup = StatusSetup.Create(partitions: 1);
+        using (var registry = new Confluent.SchemaRegistry.CachedSchemaRegistryClient(new SchemaRegistryClientOptions { Url = await TestRegistry.UrlAsync() }.ToConfluentConfig()))
+        {
+            // What register-schemas posts: the .avsc file's text, under <topic>-value.
+            await registry.RegisterSchemaAsync(SubjectNames.TopicValue(setup.SnapshotTopic),
+                new Confluent.SchemaRegistry.Schema(streaming.documents.status.v1.DocumentStatusSchema.Json, Confluent.SchemaRegistry.SchemaType.Avro));
+        }
+
+        await using var host = await StatusHost.StartAsync(setup, new Dictionary<string, string?> { ["Status:AutoRegisterSchemas"] = "false" });
+        using var producer = new EventProducer(setup.Topic, await TestRegistry.UrlAsync());
+        var document = Lifecycle.FiveEvents("registered-doc");
+        await producer.ProduceAsync(document);
+
+        var records = await EventuallyCompacted(setup, new Dictionary<string, long> { ["registered-doc"] = 5 });
+        await AssertTopicEqualsApiAsync(host, SnapshotReader.Compacted(records), [document]);
+        Assert.Equal(0, host.Snapshots.Failed);
+    }
+
+    [Fact]
     public async Task Without_the_registered_contract_and_with_auto_registration_off_the_service_refuses_to_start_and_says_why()
     {
         var kafka = new KafkaConnection(Options.Create(new KafkaOptions { BootstrapServers = TestKafka.BootstrapServers }), NullLogger<KafkaConnection>.Instance);

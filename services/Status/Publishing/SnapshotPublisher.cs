@@ -260,8 +260,11 @@ public sealed partial class SnapshotPublisher : IDisposable
     private void Failure(int eventsPartition, string reason, Exception? exception)
     {
         Interlocked.Increment(ref _failed);
-        _failedPartitions[eventsPartition] = true;
-        LogProduceFailed(_logger, Topic, reason, exception);
+        // Once per partition and retry round: a broker that is down fails every snapshot in flight.
+        if (_failedPartitions.TryAdd(eventsPartition, true))
+        {
+            LogProduceFailed(_logger, Topic, reason, exception);
+        }
     }
 
     private IProducer<string, Contract.DocumentStatus> Producer()

@@ -202,8 +202,8 @@ public sealed partial class SnapshotPublisher : IDisposable
 
         if (!_failedPartitions.IsEmpty && now >= _nextRetry)
         {
-            var retry = _failedPartitions.Keys.Where(owned.Contains).ToList();
-            _failedPartitions.Clear();
+            // Each taken out on its own: a failure reported meanwhile stays for the next round.
+            var retry = _failedPartitions.Keys.Where(p => _failedPartitions.TryRemove(p, out _) && owned.Contains(p)).ToList();
             _nextRetry = now + _retryDelay;
             _retryDelay = TimeSpan.FromTicks(Math.Min(_retryDelay.Ticks * 2, MaxRetry.Ticks));
             PublishUnpublished(retry, cancellationToken);

@@ -218,6 +218,9 @@ internal static class Bench
 
     public static async Task<WebApplication> StartStatusAsync(EmbeddedKafkaCluster kafka, Uri registry, string topic, string sqlitePath, string? postgres)
     {
+        // As deployed: every committed change also goes to a compacted status topic (the bench's own).
+        var snapshots = topic + ".status";
+        kafka.CreateTopic(snapshots, 6);
         var app = StatusApplication.Create(
         [
             "--urls=http://127.0.0.1:0",
@@ -229,6 +232,8 @@ internal static class Bench
             $"--Status:SqlitePath={sqlitePath}",
             $"--Status:ConnectionString={postgres}",
             "--Status:GrpcPort=0",
+            $"--Status:SnapshotTopic={snapshots}",
+            "--Status:AutoRegisterSchemas=true",
         ], builder =>
         {
             builder.Logging.ClearProviders();

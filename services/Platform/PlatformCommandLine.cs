@@ -50,7 +50,7 @@ public static class PlatformCommandLine
         var ingress = endpoints.Ingress.ToString().TrimEnd('/');
         var text = new StringBuilder()
             .AppendLine("Streaming platform ready (embedded: one process, nothing else to run)")
-            .AppendLine($"  Kafka (embedded broker)  {endpoints.Kafka}   topics webhooks.raw.v1, webhooks.raw.dlq.v1, documents.events.v1")
+            .AppendLine($"  Kafka (embedded broker)  {endpoints.Kafka}   topics webhooks.raw.v1, webhooks.raw.dlq.v1, documents.events.v1, documents.status.v1")
             .AppendLine($"  Schema registry          {endpoints.SchemaRegistry.ToString().TrimEnd('/')}")
             .AppendLine($"  Ingress                  {ingress}   POST {ingress}/webhooks/{{inscribe|insigner|instnt|inkless|generic}}")
             .AppendLine($"  Normalizer health        {endpoints.NormalizerHealth.ToString().TrimEnd('/')}/health/ready")

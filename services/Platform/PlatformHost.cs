@@ -192,6 +192,8 @@ public sealed class PlatformHost : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Status:SchemaRegistryUrl"] = registryUrl.ToString(),
+                // The embedded platform's own registry: registering the DocumentStatus contract is its deployment step.
+                ["Status:AutoRegisterSchemas"] = "true",
                 ["Status:ConnectionString"] = "",
                 ["Status:SqlitePath"] = database,
                 ["Status:GrpcAddress"] = options.BindAddress,

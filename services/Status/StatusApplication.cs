@@ -7,6 +7,7 @@ using Streaming.SchemaRegistry;
 using Streaming.ServiceDefaults;
 using Streaming.Status.Api;
 using Streaming.Status.Projection;
+using Streaming.Status.Publishing;
 using Streaming.Status.Store;
 using Streaming.Status.Watching;
 
@@ -42,6 +43,10 @@ public static class StatusApplication
             .Validate(o => o.FetchWait >= TimeSpan.FromMilliseconds(1) && o.FetchWait <= TimeSpan.FromSeconds(5), "Status:FetchWait must be between 1 ms and 5 s")
             .Validate(o => o.SessionTimeout >= TimeSpan.FromSeconds(1), "Status:SessionTimeout must be at least 1 s")
             .Validate(o => o.DefaultPageSize <= o.MaxPageSize, "Status:DefaultPageSize must not exceed Status:MaxPageSize")
+            .Validate(o => !o.PublishSnapshots || !string.IsNullOrWhiteSpace(o.SnapshotTopic),
+                "Status:SnapshotTopic is required while Status:PublishSnapshots is on (default documents.status.v1)")
+            .Validate(o => !o.PublishSnapshots || o.SnapshotTopic != o.Topic,
+                "Status:SnapshotTopic must not be the topic the service reads (Status:Topic)")
             .ValidateOnStart();
 
         builder.AddStatusApi();
@@ -51,6 +56,8 @@ public static class StatusApplication
             SchemaRegistryClientOptions.FromConfiguration(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IOptions<StatusOptions>>().Value.SchemaRegistryUrl!)
                 .ToConfluentConfig()));
         builder.Services.AddSingleton<DocumentEventDecoder>();
+        // Used unless Status:PublishSnapshots is off (decided when options bind, as the store is).
+        builder.Services.AddSingleton<SnapshotPublisher>();
         builder.Services.AddSingleton<StatusEndpoints>();
         builder.Services.AddHostedService<StoreInitializer>();
         builder.Services.AddSingleton<ProjectionWorker>();

@@ -19,6 +19,18 @@ public sealed class StatusOptions
     [Required]
     public string Topic { get; set; } = KafkaTopics.DocumentEvents;
 
+    /// <summary>Write each document's committed state to <see cref="SnapshotTopic"/> (the compacted status topic).</summary>
+    public bool PublishSnapshots { get; set; } = true;
+
+    /// <summary>Where DocumentStatus snapshots go (log-compacted, key = document token).</summary>
+    public string SnapshotTopic { get; set; } = KafkaTopics.DocumentStatus;
+
+    /// <summary>
+    /// Register the DocumentStatus contract under the snapshot topic's subject when it is not there (Confluent's
+    /// auto.register.schemas). Unset: only in the Development environment; production registers it in a deployment step.
+    /// </summary>
+    public bool? AutoRegisterSchemas { get; set; }
+
     /// <summary>Consumer group of all status replicas (offsets live in the store, per group).</summary>
     [Required]
     public string GroupId { get; set; } = "status";

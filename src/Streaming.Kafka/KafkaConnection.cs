@@ -39,7 +39,10 @@ public sealed partial class KafkaConnection : IDisposable
     /// <summary>Client configuration for this cluster (bootstrap servers plus pass-through properties).</summary>
     public ClientConfig ClientConfig() => _options.ToClientConfig(BootstrapServers);
 
-    /// <summary>Creates topics that do not exist yet (embedded: mock API; real cluster: admin API).</summary>
+    /// <summary>
+    /// Creates topics that do not exist yet (embedded: mock API, which takes no topic settings and never compacts;
+    /// real cluster: admin API, with each topic's settings).
+    /// </summary>
     public async Task EnsureTopicsAsync(IEnumerable<TopicSpec> topics, CancellationToken cancellationToken = default)
     {
         if (_embedded is not null)
@@ -54,7 +57,10 @@ public sealed partial class KafkaConnection : IDisposable
             Name = t.Name,
             NumPartitions = t.Partitions,
             ReplicationFactor = t.ReplicationFactor,
-            Configs = new Dictionary<string, string> { ["max.message.bytes"] = KafkaTopics.MaxMessageBytes.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            Configs = new Dictionary<string, string>(t.Configs ?? new Dictionary<string, string>())
+            {
+                ["max.message.bytes"] = KafkaTopics.MaxMessageBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
         }).ToList();
         try
         {

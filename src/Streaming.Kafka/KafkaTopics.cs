@@ -13,6 +13,25 @@ public static class KafkaTopics
     public const string DocumentEvents = "documents.events.v1";
 
     /// <summary>
+    /// The latest DocumentStatus snapshot per document (Avro, Confluent wire format, key = document token), written by
+    /// the status service after each projection commit. Log-compacted: <see cref="StatusTopicConfig"/>.
+    /// </summary>
+    public const string DocumentStatus = "documents.status.v1";
+
+    /// <summary>
+    /// Settings of <see cref="DocumentStatus"/>: compacted (the last record per key is kept for ever); a record stays
+    /// uncompacted for at least an hour, so a subscriber following the topic live sees every snapshot; tombstones stay
+    /// a week, so a subscriber away for less than that still sees a deletion. docker-compose.yml and k8s/base/topics.yaml
+    /// say the same.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> StatusTopicConfig = new Dictionary<string, string>
+    {
+        ["cleanup.policy"] = "compact",
+        ["min.compaction.lag.ms"] = "3600000",
+        ["delete.retention.ms"] = "604800000",
+    };
+
+    /// <summary>
     /// Largest record the product's topics accept: a 1 MiB webhook body plus headers must fit
     /// (Kafka's default, 1 MB, does not).
     /// </summary>
@@ -24,8 +43,9 @@ public static class KafkaTopics
         new(Raw, partitions, replicationFactor),
         new(RawDeadLetter, partitions, replicationFactor),
         new(DocumentEvents, partitions, replicationFactor),
+        new(DocumentStatus, partitions, replicationFactor, StatusTopicConfig),
     ];
 }
 
-/// <summary>A topic to create: name, partition count, replication factor.</summary>
-public sealed record TopicSpec(string Name, int Partitions, short ReplicationFactor = 1);
+/// <summary>A topic to create: name, partition count, replication factor, and settings beyond the product's defaults.</summary>
+public sealed record TopicSpec(string Name, int Partitions, short ReplicationFactor = 1, IReadOnlyDictionary<string, string>? Configs = null);

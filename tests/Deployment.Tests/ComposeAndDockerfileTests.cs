@@ -22,6 +22,11 @@ public sealed partial class ComposeAndDockerfileTests
         // Production registration: a one-shot step posts the contract file; the normalizer waits for it and never registers.
         Assert.Contains("./contracts/avro:/contracts:ro", File.ReadAllText(Tools.PathOf("docker-compose.yml")), StringComparison.Ordinal);
         Assert.Contains("Normalizer__AutoRegisterSchemas: \"false\"", stdout, StringComparison.Ordinal);
+        Assert.Contains("Status__AutoRegisterSchemas: \"false\"", stdout, StringComparison.Ordinal);
+        Assert.Contains("documents.status.v1-value:DocumentStatus.avsc", stdout, StringComparison.Ordinal);
+        // The compacted status topic, with the settings of src/Streaming.Kafka/KafkaTopics.cs (StatusTopicConfig).
+        Assert.Contains("--config cleanup.policy=compact --config min.compaction.lag.ms=3600000 --config delete.retention.ms=604800000",
+            File.ReadAllText(Tools.PathOf("docker-compose.yml")), StringComparison.Ordinal);
         foreach (Match image in ImageLine().Matches(stdout))
         {
             Assert.True(KubernetesManifestTests.IsPinned(image.Groups[1].Value), $"compose image '{image.Groups[1].Value}' is not pinned");

@@ -9,7 +9,7 @@ namespace Streaming.Deployment.Tests;
 /// </summary>
 public sealed class KafkaWiringTests
 {
-    private static readonly string[] Folders = ["src", "services", "tests", "bench"];
+    private static readonly string[] Folders = ["src", "services", "tests", "bench", "samples"];
 
     [Fact]
     public void Confluent_kafka_and_librdkafka_come_only_from_central_package_management()

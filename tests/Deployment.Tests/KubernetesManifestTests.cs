@@ -157,10 +157,26 @@ public sealed class KubernetesManifestTests
         foreach (var line in topics.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            Assert.True(fields.Length == 4, $"'{line}': expected name, partitions, replication factor, min.insync.replicas");
+            Assert.True(fields.Length is 4 or 5, $"'{line}': expected name, partitions, replication factor, min.insync.replicas and optional key=value,... settings");
             Assert.True(int.Parse(fields[3], System.Globalization.CultureInfo.InvariantCulture) <= int.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture),
                 $"'{line}' in {overlay}: min.insync.replicas above the replication factor refuses every acks=all write");
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void The_status_topic_is_log_compacted_with_the_settings_the_platform_uses(string overlay)
+    {
+        var topics = Render(overlay).Single(d => Kind(d) == "ConfigMap" && Name(d) == "kafka-topics")["data"]!["topics.txt"]!.GetValue<string>();
+        var line = Assert.Single(topics.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), l => l.StartsWith("documents.status.v1 ", StringComparison.Ordinal));
+        var settings = line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[4].Split(',').Select(s => s.Split('=')).ToDictionary(kv => kv[0], kv => kv[1]);
+        // As src/Streaming.Kafka/KafkaTopics.cs (StatusTopicConfig) and docker-compose.yml have them.
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["cleanup.policy"] = "compact",
+            ["min.compaction.lag.ms"] = "3600000",
+            ["delete.retention.ms"] = "604800000",
+        }, settings);
     }
 
     [Theory]
@@ -186,7 +202,7 @@ public sealed class KubernetesManifestTests
         var config = documents.Single(d => Kind(d) == "ConfigMap" && Name(d) == "streaming-config");
         Assert.NotNull(config["data"]!["Ingress__Providers__inkless__Profile"]);
         var topics = documents.Single(d => Kind(d) == "ConfigMap" && Name(d) == "kafka-topics")["data"]!["topics.txt"]!.GetValue<string>();
-        foreach (var topic in new[] { "webhooks.raw.v1", "webhooks.raw.dlq.v1", "documents.events.v1" })
+        foreach (var topic in new[] { "webhooks.raw.v1", "webhooks.raw.dlq.v1", "documents.events.v1", "documents.status.v1" })
         {
             Assert.Contains(topic, topics, StringComparison.Ordinal);
         }
@@ -203,10 +219,12 @@ public sealed class KubernetesManifestTests
         var volumes = PodSpec(job)["volumes"]!.AsArray();
         Assert.Contains(volumes, v => v!["configMap"]?["name"]?.GetValue<string>() == "avro-contracts");
         var script = documents.Single(d => Kind(d) == "ConfigMap" && Name(d) == "register-schemas")["data"]!["register-schemas.sh"]!.GetValue<string>();
-        Assert.Contains("/contracts/DocumentEvent.avsc", script, StringComparison.Ordinal);
+        Assert.Contains("documents.events.v1-value:/contracts/DocumentEvent.avsc", script, StringComparison.Ordinal);
+        Assert.Contains("documents.status.v1-value:/contracts/DocumentStatus.avsc", script, StringComparison.Ordinal);
         Assert.Contains("/subjects/$subject/versions", script, StringComparison.Ordinal);
         var config = documents.Single(d => Kind(d) == "ConfigMap" && Name(d) == "streaming-config")["data"]!;
         Assert.Equal("false", config["Normalizer__AutoRegisterSchemas"]!.GetValue<string>());
+        Assert.Equal("false", config["Status__AutoRegisterSchemas"]!.GetValue<string>());
         Assert.NotNull(config["SchemaRegistry__Url"]);
     }
 

@@ -100,6 +100,29 @@ public sealed class PipelineTests : IAsyncLifetime
         Assert.Equal(records.Count, tail.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => tokens.Keys.Any(t => l.Contains($"\"document_token\":\"{t}\"", StringComparison.Ordinal))));
         Assert.Contains(tail.ToString().Split('\n'), l => l.Contains("poison-record", StringComparison.Ordinal) && l.Contains("\"decodeError\"", StringComparison.Ordinal));
 
+        // 3b. On documents.status.v1, through the CLI as a subscriber would read it: every document's last snapshot is
+        // the state the API answers (the embedded broker does not compact: the last record per key is what compaction keeps).
+        var snapshots = await Eventually.Until(async () =>
+        {
+            var text = new StringWriter();
+            Assert.Equal(ExitCodes.Ok, await Cli.Cli.InvokeAsync(
+                ["--ready-file", _platform.ReadyFile, "tail", KafkaTopics.DocumentStatus, "--until-end", "--json"], text, error));
+            var last = text.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => JsonDocument.Parse(l).RootElement)
+                .GroupBy(r => r.GetProperty("key").GetString()!)
+                .ToDictionary(g => g.Key, g => g.Last().GetProperty("value"));
+            return documents.All(d => last.TryGetValue(d.Token, out var v) && v.GetProperty("version").GetInt64() == d.Distinct) ? last : null;
+        }, TimeSpan.FromSeconds(30), $"every document's final snapshot on {KafkaTopics.DocumentStatus}\n{error}");
+        foreach (var document in documents)
+        {
+            var state = await client.GetDocumentStatusAsync(new GetDocumentStatusRequest { DocumentToken = document.Token });
+            var snapshot = snapshots[document.Token];
+            Assert.Equal(document.Status, snapshot.GetProperty("status").GetString(), ignoreCase: true);
+            Assert.Equal(state.EventCount, snapshot.GetProperty("event_count").GetInt64());
+            Assert.Equal(state.LastEvent.EventId, snapshot.GetProperty("last_event").GetProperty("event_id").GetString());
+            Assert.Equal(state.Provider, snapshot.GetProperty("provider").GetString());
+        }
+
         // 4. SIGTERM stops everything cleanly, and the platform no longer says where it listens.
         var published = Path.Combine(Path.GetDirectoryName(_platform.ReadyFile)!, "platform.json");
         Assert.True(File.Exists(published), "the running platform publishes its addresses for the CLI");

@@ -34,12 +34,12 @@ public abstract class StatusStoreTests : IAsyncLifetime
     private long _next;
 
     /// <summary>Applies events as one batch on partition 0, moving its offset past them.</summary>
-    protected async Task<BatchResult> ApplyAsync(IReadOnlyList<ProjectedEvent> events, IReadOnlyList<DeadLetter>? dead = null, IStatusStore? store = null)
+    protected async Task<BatchResult> ApplyAsync(IReadOnlyList<ProjectedEvent> events, IReadOnlyList<DeadLetter>? dead = null, IStatusStore? store = null, bool queueSnapshots = false)
     {
         var expected = _next == 0 ? (long?)null : _next;
         var next = _next + events.Count + (dead?.Count ?? 0);
         var result = await (store ?? Store).ApplyAsync(
-            new ProjectionBatch(Group, events, dead ?? [], [new PartitionProgress(Topic, 0, expected, next)], DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
+            new ProjectionBatch(Group, events, dead ?? [], [new PartitionProgress(Topic, 0, expected, next)], DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), queueSnapshots),
             CancellationToken.None);
         _next = next;
         return result;
@@ -171,6 +171,47 @@ public abstract class StatusStoreTests : IAsyncLifetime
         Assert.Equal(LifecycleStatus.Rejected, state.Status);
         Assert.Equal(5, (await restarted.ListEventsAsync("doc-d", null, 100, CancellationToken.None)).Count);
         Store = Reopen();
+    }
+
+    [Fact]
+    public async Task Committed_states_wait_in_the_outbox_until_kafka_acknowledged_their_version_and_survive_a_restart()
+    {
+        var a = Lifecycle.FiveEvents("doc-out-a");
+        var b = Lifecycle.FiveEvents("doc-out-b").Select(e => e with { SourcePartition = 1 }).ToList();
+        await ApplyAsync([a[0], a[1], b[0]], queueSnapshots: true);
+        await ApplyAsync([a[2]], queueSnapshots: false);
+
+        // After a crash: a new store object over the same database still holds both, each under its own partition.
+        await Store.DisposeAsync();
+        Store = Reopen();
+        var p0 = Assert.Single(await Store.ReadUnpublishedAsync([0], CancellationToken.None));
+        Assert.Equal(("doc-out-a", 3L), (p0.DocumentToken, p0.Version));
+        Assert.Equal("doc-out-b", Assert.Single(await Store.ReadUnpublishedAsync([1], CancellationToken.None)).DocumentToken);
+        Assert.Equal(2, (await Store.ReadUnpublishedAsync([0, 1, 2], CancellationToken.None)).Count);
+        Assert.Empty(await Store.ReadUnpublishedAsync([2], CancellationToken.None));
+
+        // An acknowledgement of an older version (the state moved on meanwhile) leaves the row.
+        await ApplyAsync([a[3]], queueSnapshots: true);
+        await Store.MarkPublishedAsync([new PublishedSnapshot("doc-out-a", 2), new PublishedSnapshot("doc-out-b", 1)], CancellationToken.None);
+        Assert.Equal(4, Assert.Single(await Store.ReadUnpublishedAsync([0, 1], CancellationToken.None)).Version);
+        await Store.MarkPublishedAsync([new PublishedSnapshot("doc-out-a", 4)], CancellationToken.None);
+        Assert.Empty(await Store.ReadUnpublishedAsync([0, 1], CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_snapshot_version_grows_with_every_change_and_is_the_same_for_every_arrival_order()
+    {
+        var events = Lifecycle.FiveEvents("doc-ver");
+        var versions = new List<long>();
+        foreach (var e in new[] { events[3], events[0], events[4], events[0], events[2], events[1] })
+        {
+            var result = await ApplyAsync([e], queueSnapshots: true);
+            versions.AddRange(result.Changes.Select(c => c.Document.Version));
+        }
+
+        // The repeated event changed nothing, so it made no new version.
+        Assert.Equal([1L, 2, 3, 4, 5], versions);
+        Assert.Equal(5, Assert.Single(await Store.ReadUnpublishedAsync([0], CancellationToken.None)).Version);
     }
 
     [Fact]

@@ -10,7 +10,10 @@ using Streaming.Kafka;
 
 namespace Streaming.Cli.Topics;
 
-/// <summary>Turns raw and normalized records into JSON: headers and body for raw topics, the decoded DocumentEvent for Avro ones.</summary>
+/// <summary>
+/// Turns records into JSON: headers and body for raw topics, the decoded value for Avro ones (DocumentEvent on
+/// documents.events.v1, DocumentStatus on documents.status.v1), through the registry with the writer's schema.
+/// </summary>
 public sealed class RecordPrinter(AvroDeserializer<GenericRecord>? avro)
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
@@ -32,6 +35,14 @@ public sealed class RecordPrinter(AvroDeserializer<GenericRecord>? avro)
         }
 
         json["headers"] = headers;
+        if (record.Message.Value is null && avro is not null)
+        {
+            // A tombstone on the compacted status topic: the key's snapshot is deleted.
+            json["value"] = null;
+            json["tombstone"] = true;
+            return json;
+        }
+
         var value = record.Message.Value ?? [];
         if (avro is not null && value.Length > 5 && value[0] == 0)
         {
@@ -84,7 +95,7 @@ public sealed class RecordPrinter(AvroDeserializer<GenericRecord>? avro)
     };
 
     /// <summary>True for the product's Avro topics.</summary>
-    public static bool IsAvroTopic(string topic) => topic == KafkaTopics.DocumentEvents;
+    public static bool IsAvroTopic(string topic) => topic is KafkaTopics.DocumentEvents or KafkaTopics.DocumentStatus;
 
     internal static ConsumerConfig ReaderConfig(string bootstrapServers) => new()
     {

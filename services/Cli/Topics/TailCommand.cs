@@ -6,14 +6,14 @@ using Streaming.SchemaRegistry;
 
 namespace Streaming.Cli.Topics;
 
-/// <summary>`streaming tail TOPIC`: raw records with their headers and body, normalized ones decoded through the registry.</summary>
+/// <summary>`streaming tail TOPIC`: raw records with their headers and body, normalized events and status snapshots decoded through the registry.</summary>
 public static class TailCommand
 {
     public static Command Create()
     {
         var topic = new Argument<string>("topic")
         {
-            Description = $"{KafkaTopics.Raw}, {KafkaTopics.RawDeadLetter} or {KafkaTopics.DocumentEvents} (Avro, decoded through the schema registry)",
+            Description = $"{KafkaTopics.Raw}, {KafkaTopics.RawDeadLetter}, {KafkaTopics.DocumentEvents} or {KafkaTopics.DocumentStatus} (the last two Avro, decoded through the schema registry)",
         };
         var follow = new Option<bool>("--follow", "-f") { Description = "After the records already there, keep printing new ones as they arrive (Ctrl+C stops)" };
         var onlyNew = new Option<bool>("--new") { Description = "Skip the records already there: print only new ones, as they arrive" };

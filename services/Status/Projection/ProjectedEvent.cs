@@ -78,6 +78,13 @@ public sealed record DocumentSnapshot(
     /// <summary>Provider of the most recently received event.</summary>
     public string Provider => LastEvent.Provider;
 
+    /// <summary>
+    /// The version of this state on documents.status.v1: the number of distinct events folded in. It grows with every
+    /// change and, the state being a function of the set of events, is the same for the same state on every replica
+    /// and after a rebuild of the store.
+    /// </summary>
+    public long Version => EventCount;
+
     /// <summary>The same state ignoring when the projection wrote it (for order-independence checks).</summary>
     public DocumentSnapshot WithoutUpdateTime() => this with { UpdatedAtMs = 0 };
 }

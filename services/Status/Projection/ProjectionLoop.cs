@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
+using Streaming.Status.Publishing;
 using Streaming.Status.Store;
 using Streaming.Status.Watching;
 
@@ -23,12 +24,13 @@ public sealed record ProjectionSettings(
 /// and next offsets commit in one database transaction, and partitions resume from the offsets in the database,
 /// never from Kafka's (those are committed too, after the database, for lag monitoring only). A stored offset that
 /// moved under us (another replica had the partition) rolls the batch back and re-seeks. Changes go to watchers
-/// only after the commit.
+/// only after the commit, and so do snapshots to documents.status.v1 (<see cref="SnapshotPublisher"/>, when given).
 /// </summary>
 public sealed partial class ProjectionLoop
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan SnapshotFlushTimeout = TimeSpan.FromSeconds(10);
 
     private readonly ProjectionSettings _settings;
     private readonly IStatusStore _store;
@@ -36,6 +38,7 @@ public sealed partial class ProjectionLoop
     private readonly ChangeFeed _feed;
     private readonly ILogger _logger;
     private readonly ProjectionFaults? _faults;
+    private readonly SnapshotPublisher? _snapshots;
     private readonly List<ConsumeResult<byte[]?, byte[]?>> _pending = [];
     private readonly Dictionary<int, long?> _expected = [];
     private readonly Lock _statsLock = new();
@@ -51,7 +54,7 @@ public sealed partial class ProjectionLoop
     private string? _lastError;
     private string? _rejectedByStore;
 
-    public ProjectionLoop(ProjectionSettings settings, IStatusStore store, DocumentEventDecoder decoder, ChangeFeed feed, ILogger logger, ProjectionFaults? faults = null)
+    public ProjectionLoop(ProjectionSettings settings, IStatusStore store, DocumentEventDecoder decoder, ChangeFeed feed, ILogger logger, ProjectionFaults? faults = null, SnapshotPublisher? snapshots = null)
     {
         _settings = settings;
         _store = store;
@@ -59,6 +62,7 @@ public sealed partial class ProjectionLoop
         _feed = feed;
         _logger = logger;
         _faults = faults;
+        _snapshots = snapshots;
     }
 
     /// <summary>Events that changed a document.</summary>
@@ -154,7 +158,12 @@ public sealed partial class ProjectionLoop
         };
         return new ConsumerBuilder<byte[]?, byte[]?>(config)
             .SetPartitionsAssignedHandler((_, partitions) => Assigned(partitions))
-            .SetPartitionsRevokedHandler((_, partitions) => Forget(partitions.Select(p => p.Partition.Value)))
+            .SetPartitionsRevokedHandler((_, partitions) =>
+            {
+                // Snapshots in flight land before the next owner's: it starts from the same committed state.
+                _snapshots?.Flush(SnapshotFlushTimeout);
+                Forget(partitions.Select(p => p.Partition.Value));
+            })
             .SetPartitionsLostHandler((_, partitions) => Forget(partitions.Select(p => p.Partition.Value)))
             .SetErrorHandler((_, error) => LogKafkaError(_logger, error.Code, error.Reason, error.IsFatal))
             .Build();
@@ -173,6 +182,8 @@ public sealed partial class ProjectionLoop
         }
 
         Volatile.Write(ref _assignedCount, _expected.Count);
+        // What a predecessor (or this process, before a crash) committed but never got acknowledged on documents.status.v1.
+        _snapshots?.PublishUnpublished([.. partitions.Select(p => p.Partition.Value)], _stopping);
 
         if (_logger.IsEnabled(LogLevel.Information))
         {
@@ -196,6 +207,8 @@ public sealed partial class ProjectionLoop
 
     private void RunBatch(IConsumer<byte[]?, byte[]?> consumer)
     {
+        // Outbox housekeeping between batches; nothing pending means the last round found no records (idle).
+        _snapshots?.Tick(idle: _pending.Count == 0, _expected.Keys, _stopping);
         _pending.Clear();
         try
         {
@@ -270,7 +283,7 @@ public sealed partial class ProjectionLoop
         BatchResult result;
         try
         {
-            result = _store.ApplyAsync(new ProjectionBatch(_settings.GroupId, events, dead, progress, nowMs), _stopping).GetAwaiter().GetResult();
+            result = _store.ApplyAsync(new ProjectionBatch(_settings.GroupId, events, dead, progress, nowMs, QueueSnapshots: _snapshots is not null), _stopping).GetAwaiter().GetResult();
         }
         catch (OffsetConflictException e)
         {
@@ -304,6 +317,7 @@ public sealed partial class ProjectionLoop
             throw new SimulatedCrashException();
         }
 
+        _snapshots?.Publish(result.Changes);
         var published = ChangeFeed.Now();
         foreach (var change in result.Changes)
         {

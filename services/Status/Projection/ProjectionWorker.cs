@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Streaming.Kafka;
+using Streaming.Status.Publishing;
 using Streaming.Status.Store;
 using Streaming.Status.Watching;
 
@@ -17,7 +18,8 @@ public sealed partial class ProjectionWorker(
     IOptions<StatusOptions> options,
     IHostApplicationLifetime lifetime,
     ILoggerFactory loggers,
-    ProjectionFaults? faults = null) : BackgroundService
+    ProjectionFaults? faults = null,
+    SnapshotPublisher? snapshots = null) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<ProjectionWorker>();
     private ProjectionLoop? _loop;
@@ -28,16 +30,23 @@ public sealed partial class ProjectionWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
+        var publisher = o.PublishSnapshots ? snapshots : null;
         var loop = new ProjectionLoop(
             new ProjectionSettings(kafka.ClientConfig(), o.Topic, o.GroupId, o.BatchSize, o.BatchWindow, o.FetchWait, o.SessionTimeout, o.GroupProtocol),
             store,
             decoder,
             feed,
             loggers.CreateLogger<ProjectionLoop>(),
-            faults);
-        Volatile.Write(ref _loop, loop);
+            faults,
+            publisher);
         try
         {
+            if (publisher is not null)
+            {
+                await publisher.EnsureContractAsync(stoppingToken);
+            }
+
+            Volatile.Write(ref _loop, loop);
             await Task.Factory.StartNew(() => loop.Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -38,6 +38,15 @@ public interface IStatusStore : IAsyncDisposable
     /// <summary>Dead-lettered records, oldest first.</summary>
     Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int limit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The current state of every document the outbox holds for these documents.events.v1 partitions: committed
+    /// changes not yet acknowledged on documents.status.v1 (a crash between commit and produce leaves them there).
+    /// </summary>
+    Task<IReadOnlyList<DocumentSnapshot>> ReadUnpublishedAsync(IReadOnlyCollection<int> partitions, CancellationToken cancellationToken);
+
+    /// <summary>Removes outbox rows whose version Kafka acknowledged (a row with a later version stays).</summary>
+    Task MarkPublishedAsync(IReadOnlyCollection<PublishedSnapshot> published, CancellationToken cancellationToken);
+
     /// <summary>Answers when the database does (readiness).</summary>
     Task PingAsync(CancellationToken cancellationToken);
 }
@@ -57,12 +66,17 @@ public sealed record DeadLetter(string Topic, int Partition, long Offset, string
 public sealed record PartitionProgress(string Topic, int Partition, long? Expected, long Next);
 
 /// <summary>What one transaction applies: records in consumption order, then offsets.</summary>
+/// <param name="QueueSnapshots">Also record each changed document in the outbox of documents.status.v1, in the same transaction.</param>
 public sealed record ProjectionBatch(
     string GroupId,
     IReadOnlyList<ProjectedEvent> Events,
     IReadOnlyList<DeadLetter> DeadLetters,
     IReadOnlyList<PartitionProgress> Offsets,
-    long NowMs);
+    long NowMs,
+    bool QueueSnapshots = false);
+
+/// <summary>A snapshot version Kafka acknowledged on documents.status.v1.</summary>
+public readonly record struct PublishedSnapshot(string DocumentToken, long Version);
 
 /// <summary>What a committed batch changed.</summary>
 public sealed record BatchResult(IReadOnlyList<DocumentChange> Changes, int Applied, int Duplicates, int DeadLetters);

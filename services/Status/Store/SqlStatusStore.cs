@@ -110,6 +110,7 @@ public abstract class SqlStatusStore : IStatusStore
         }
 
         var states = new Dictionary<string, DocumentSnapshot?>(StringComparer.Ordinal);
+        var partitions = new Dictionary<string, int>(StringComparer.Ordinal);
         var changes = new List<DocumentChange>();
         var duplicates = 0;
         await using (var insertEvent = Command(connection, transaction, InsertEventSql))
@@ -133,6 +134,7 @@ public abstract class SqlStatusStore : IStatusStore
                     ? StatusRules.Step(current, e, batch.NowMs)
                     : StatusRules.Fold(await ReadHistoryAsync(connection, transaction, e.DocumentToken, cancellationToken), batch.NowMs);
                 states[e.DocumentToken] = next;
+                partitions[e.DocumentToken] = e.SourcePartition;
                 changes.Add(new DocumentChange(next, e));
             }
         }
@@ -143,6 +145,22 @@ public abstract class SqlStatusStore : IStatusStore
             {
                 BindDocument(upsert, state!);
                 await upsert.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        if (batch.QueueSnapshots)
+        {
+            await using var queue = Command(connection, transaction,
+                "INSERT INTO status_outbox (token, partition_id, version, queued_at) VALUES (@tok, @p, @v, @at) " +
+                "ON CONFLICT (token) DO UPDATE SET partition_id = excluded.partition_id, version = excluded.version, queued_at = excluded.queued_at");
+            foreach (var state in states.Values)
+            {
+                queue.Parameters.Clear();
+                Add(queue, "@tok", state!.DocumentToken);
+                Add(queue, "@p", partitions[state.DocumentToken]);
+                Add(queue, "@v", state.Version);
+                Add(queue, "@at", batch.NowMs);
+                await queue.ExecuteNonQueryAsync(cancellationToken);
             }
         }
 
@@ -262,6 +280,55 @@ public abstract class SqlStatusStore : IStatusStore
         }
 
         return letters;
+    }
+
+    public async Task<IReadOnlyList<DocumentSnapshot>> ReadUnpublishedAsync(IReadOnlyCollection<int> partitions, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        if (partitions.Count == 0)
+        {
+            return [];
+        }
+
+        await using var connection = await OpenAsync(write: false, cancellationToken);
+        await using var command = connection.CreateCommand();
+        var names = partitions.Select((p, i) =>
+        {
+            Add(command, "@p" + i.ToString(CultureInfo.InvariantCulture), p);
+            return "@p" + i.ToString(CultureInfo.InvariantCulture);
+        }).ToList();
+        command.CommandText =
+            $"SELECT {DocumentColumns} FROM documents WHERE token IN (SELECT token FROM status_outbox WHERE partition_id IN ({string.Join(", ", names)})) ORDER BY token";
+        var documents = new List<DocumentSnapshot>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            documents.Add(ReadDocument(reader));
+        }
+
+        return documents;
+    }
+
+    public async Task MarkPublishedAsync(IReadOnlyCollection<PublishedSnapshot> published, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(published);
+        if (published.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await OpenAsync(write: true, cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var delete = Command(connection, transaction, "DELETE FROM status_outbox WHERE token = @tok AND version <= @v");
+        foreach (var snapshot in published)
+        {
+            delete.Parameters.Clear();
+            Add(delete, "@tok", snapshot.DocumentToken);
+            Add(delete, "@v", snapshot.Version);
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
     }
 
     public async Task PingAsync(CancellationToken cancellationToken)

@@ -82,6 +82,20 @@ internal static class StoreSchema
             "ALTER TABLE document_events ADD COLUMN provider_event_id TEXT NOT NULL DEFAULT ''",
             "ALTER TABLE documents ADD COLUMN last_provider_event_id TEXT NOT NULL DEFAULT ''",
         ]),
+        (3,
+        [
+            // Documents whose committed state is not yet acknowledged on documents.status.v1: written in the batch's
+            // transaction, deleted once Kafka acknowledged that version (or a later one). partition_id is the
+            // documents.events.v1 partition the change came from: the replica that owns it publishes the row.
+            """
+            CREATE TABLE status_outbox (
+                token {key} PRIMARY KEY,
+                partition_id INTEGER NOT NULL,
+                version BIGINT NOT NULL,
+                queued_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX status_outbox_by_partition ON status_outbox (partition_id)",
+        ]),
     ];
 
     public static int CurrentVersion => Migrations[^1].Version;

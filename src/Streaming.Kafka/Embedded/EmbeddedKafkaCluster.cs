@@ -79,7 +79,11 @@ public sealed class EmbeddedKafkaCluster : IDisposable
         }
     }
 
-    /// <summary>Creates every topic in the list.</summary>
+    /// <summary>
+    /// Creates every topic in the list. The mock keeps no topic settings (<see cref="TopicSpec.Configs"/>): it never
+    /// compacts or expires records, so a compacted topic keeps every record here; readers that keep the last record
+    /// per key see what compaction would have left.
+    /// </summary>
     public void CreateTopics(IEnumerable<TopicSpec> topics)
     {
         foreach (var topic in topics)

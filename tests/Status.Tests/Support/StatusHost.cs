@@ -12,14 +12,16 @@ using Streaming.Testing;
 
 namespace Streaming.Status.Tests.Support;
 
-/// <summary>Topic, group and store of one test's status service, shared by its restarts and replicas.</summary>
-public sealed record StatusSetup(string Topic, string GroupId, string SqlitePath, string? ConnectionString, int Partitions) : IDisposable
+/// <summary>Topics, group and store of one test's status service, shared by its restarts and replicas.</summary>
+/// <param name="SnapshotTopic">The test's own documents.status.v1 (the embedded broker does not compact it).</param>
+public sealed record StatusSetup(string Topic, string GroupId, string SqlitePath, string? ConnectionString, int Partitions, string SnapshotTopic) : IDisposable
 {
     public static StatusSetup Create(int partitions = 3, string? connectionString = null)
     {
         var topic = TestKafka.CreateTopic("status-events", partitions);
+        var snapshots = TestKafka.CreateTopic("status-snapshots", partitions);
         var directory = Directory.CreateTempSubdirectory("status-e2e-");
-        return new StatusSetup(topic, "status-" + Guid.NewGuid().ToString("N")[..10], Path.Combine(directory.FullName, "status.db"), connectionString, partitions);
+        return new StatusSetup(topic, "status-" + Guid.NewGuid().ToString("N")[..10], Path.Combine(directory.FullName, "status.db"), connectionString, partitions, snapshots);
     }
 
     public void Dispose()
@@ -59,6 +61,8 @@ public sealed class StatusHost : IAsyncDisposable
 
     public ChangeFeed Feed => App.Services.GetRequiredService<ChangeFeed>();
 
+    public Streaming.Status.Publishing.SnapshotPublisher Snapshots => App.Services.GetRequiredService<Streaming.Status.Publishing.SnapshotPublisher>();
+
     public static async Task<StatusHost> StartAsync(
         StatusSetup setup,
         IReadOnlyDictionary<string, string?>? settings = null,
@@ -77,6 +81,9 @@ public sealed class StatusHost : IAsyncDisposable
             $"--Status:SqlitePath={setup.SqlitePath}",
             "--Status:GrpcPort=0",
             "--Status:SessionTimeout=00:00:06",
+            $"--Status:SnapshotTopic={setup.SnapshotTopic}",
+            // The tests' registry is empty: the service registers the DocumentStatus contract as in Development.
+            "--Status:AutoRegisterSchemas=true",
             $"--Status:InstanceId={instanceId ?? Guid.NewGuid().ToString("N")[..8]}",
         ];
         var app = StatusApplication.Create(args, builder =>

@@ -157,6 +157,7 @@ internal sealed class Pipeline : IAsyncDisposable
             ("Status__GrpcPort", grpcPort.ToString(CultureInfo.InvariantCulture)),
             ("Status__ConnectionString", Postgres.ConnectionString),
             ("Status__SchemaRegistryUrl", Registry.ToString()),
+            ("Status__AutoRegisterSchemas", "true"),
             ("Status__GroupProtocol", groupProtocol)),
             new Uri($"http://127.0.0.1:{statusPort}/health/ready"), Path.Combine(Work, "status.log"));
 

@@ -37,6 +37,8 @@ public sealed partial class ExactlyOnceLoop
     private readonly ILogger _logger;
     private readonly NormalizerFaultInjection? _faults;
     private readonly ResiliencePipeline _commit;
+    private readonly Action? _onStuck;
+    private int _stuck;
     private readonly List<OutputRecord> _outputs = [];
     private readonly Dictionary<TopicPartition, long> _nextOffsets = [];
     private readonly Dictionary<TopicPartition, long> _batchStart = [];
@@ -57,8 +59,14 @@ public sealed partial class ExactlyOnceLoop
     private long _callStarted;
     private string _call = "";
 
-    public ExactlyOnceLoop(LoopSettings settings, IRecordTransform transform, ILogger logger, NormalizerFaultInjection? faults = null)
+    /// <param name="onStuck">
+    /// What to do when a blocking Kafka call does not return (see <see cref="CheckStuckCall"/>): the service stops its
+    /// application (the process exits once the host's shutdown timeout passes, the stuck thread being a background one);
+    /// without it, the process ends at once.
+    /// </param>
+    public ExactlyOnceLoop(LoopSettings settings, IRecordTransform transform, ILogger logger, NormalizerFaultInjection? faults = null, Action? onStuck = null)
     {
+        _onStuck = onStuck;
         _settings = settings;
         _transform = transform;
         _logger = logger;
@@ -440,17 +448,27 @@ public sealed partial class ExactlyOnceLoop
     /// <summary>
     /// librdkafka 2.16 can stay inside a transactional call long past the timeout it was given (the chaos run, docs/reliability.md,
     /// caught SendOffsetsToTransaction blocked for minutes after the broker went down and came back), and the loop's thread
-    /// cannot be taken back from native code. A loop that cannot move is a dead replica that still looks alive: stop the
-    /// process loudly, as a crash would, so the orchestrator restarts it; the open transaction is never committed and the
-    /// restarted replica redoes the batch (exactly once survives kill -9).
+    /// cannot be taken back from native code. A loop that cannot move is a dead replica that still looks alive: stop loudly
+    /// (health goes not-ready, the application stops, the orchestrator restarts it); the open transaction is never
+    /// committed and the restarted replica redoes the batch (exactly once survives kill -9). Not while stopping anyway.
     /// </summary>
     private void CheckStuckCall()
     {
         var started = Volatile.Read(ref _callStarted);
-        var limit = (long)(StuckCallLimit.TotalMilliseconds);
-        if (started != 0 && Environment.TickCount64 - started > limit)
+        var limit = (long)StuckCallLimit.TotalMilliseconds;
+        if (started == 0 || Environment.TickCount64 - started <= limit || _stopping.IsCancellationRequested || Interlocked.Exchange(ref _stuck, 1) == 1)
         {
-            LogStuck(_logger, _call, StuckCallLimit.TotalSeconds);
+            return;
+        }
+
+        LogStuck(_logger, _call, StuckCallLimit.TotalSeconds);
+        Running = false;
+        if (_onStuck is { } onStuck)
+        {
+            onStuck();
+        }
+        else
+        {
             Environment.FailFast($"the normalizer's Kafka call {_call} did not return within {StuckCallLimit.TotalSeconds:0} s; exiting so the process is restarted");
         }
     }

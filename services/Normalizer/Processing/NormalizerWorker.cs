@@ -76,7 +76,8 @@ public sealed partial class NormalizerWorker(
                     CommitAttempts: o.CommitAttempts),
                 Transform,
                 loggers.CreateLogger<ExactlyOnceLoop>(),
-                faults);
+                faults,
+                onStuck: lifetime.StopApplication);
             await Task.Factory.StartNew(() => _loop.Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -17,7 +17,7 @@ interval="${3:-4.5}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/streaming-chaos.XXXXXX")"
 chmod 755 "$work"
 
-dotnet build bench/Chaos -c Release -nologo -v quiet >/dev/null
+dotnet build bench/Chaos -c Release -nologo -v quiet
 set +e
 dotnet bench/Chaos/bin/Release/net10.0/Streaming.Chaos.dll run --repo "$PWD" --seconds "$seconds" --rate "$rate" \
   --fault-interval "$interval" --min-faults "${CHAOS_MIN_FAULTS:-20}" --work "$work" ${CHAOS_ARGS:-}

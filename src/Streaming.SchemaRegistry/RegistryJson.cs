@@ -52,6 +52,8 @@ internal sealed record ErrorResponse(
 
 internal sealed record EmptyResponse;
 
+internal sealed record ModeBody([property: JsonPropertyName("mode")] string? Mode);
+
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(SchemaRequest))]
 [JsonSerializable(typeof(RegisterResponse))]
@@ -62,6 +64,7 @@ internal sealed record EmptyResponse;
 [JsonSerializable(typeof(ConfigUpdate))]
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(EmptyResponse))]
+[JsonSerializable(typeof(ModeBody))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(int))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]

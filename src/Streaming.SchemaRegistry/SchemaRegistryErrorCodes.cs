@@ -17,5 +17,7 @@ public static class SchemaRegistryErrorCodes
     public const int InvalidSchema = 42201;
     public const int InvalidVersion = 42202;
     public const int InvalidCompatibilityLevel = 42203;
+    public const int InvalidMode = 42204;
+    public const int OperationNotPermitted = 42205;
     public const int BackendStoreError = 50001;
 }

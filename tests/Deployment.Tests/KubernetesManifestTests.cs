@@ -222,6 +222,9 @@ public sealed class KubernetesManifestTests
         Assert.Contains("documents.events.v1-value:/contracts/DocumentEvent.avsc", script, StringComparison.Ordinal);
         Assert.Contains("documents.status.v1-value:/contracts/DocumentStatus.avsc", script, StringComparison.Ordinal);
         Assert.Contains("/subjects/$subject/versions", script, StringComparison.Ordinal);
+        // Writable only while the Job runs: READWRITE first, READONLY last.
+        Assert.True(script.IndexOf("{\"mode\":\"READWRITE\"}", StringComparison.Ordinal) is var open and >= 0 && open < script.IndexOf("/subjects/$subject/versions", StringComparison.Ordinal));
+        Assert.True(script.LastIndexOf("{\"mode\":\"READONLY\"}", StringComparison.Ordinal) > script.LastIndexOf("/subjects/$subject/versions", StringComparison.Ordinal));
         var config = documents.Single(d => Kind(d) == "ConfigMap" && Name(d) == "streaming-config")["data"]!;
         Assert.Equal("false", config["Normalizer__AutoRegisterSchemas"]!.GetValue<string>());
         Assert.Equal("false", config["Status__AutoRegisterSchemas"]!.GetValue<string>());

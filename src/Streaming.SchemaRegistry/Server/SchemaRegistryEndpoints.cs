@@ -22,6 +22,7 @@ public static class SchemaRegistryEndpoints
     {
         var api = endpoints.MapGroup(prefix);
         api.AddEndpointFilter(AnswerErrors);
+        api.AddEndpointFilter(RefuseWritesWhenReadOnly);
 
         api.MapGet("/", () => Ok(new EmptyResponse(), Json.EmptyResponse));
 
@@ -104,7 +105,30 @@ public static class SchemaRegistryEndpoints
         api.MapDelete("/config/{subject}", async (SchemaRegistryService registry, string subject, CancellationToken ct) =>
             Config(await registry.DeleteCompatibilityAsync(Subject(subject), ct)));
 
+        api.MapGet("/mode", (RegistryMode mode) => Ok(new ModeBody(mode.Name), Json.ModeBody));
+
+        api.MapPut("/mode", async (HttpRequest request, RegistryMode mode, CancellationToken ct) =>
+            Ok(new ModeBody(mode.Set((await ReadAsync(request, Json.ModeBody, ct)).Mode)), Json.ModeBody));
+
         return api;
+    }
+
+    // Writes: registering (POST .../versions), deleting, and changing compatibility. Lookups (POST /subjects/{s}) and
+    // compatibility tests (POST /compatibility/...) only read; PUT /mode stays open so an operator can switch back.
+    private static async ValueTask<object?> RefuseWritesWhenReadOnly(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var request = context.HttpContext.Request;
+        var path = (context.HttpContext.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? request.Path.Value ?? "";
+        var write = HttpMethods.IsDelete(request.Method)
+            || (HttpMethods.IsPut(request.Method) && !path.EndsWith("/mode", StringComparison.Ordinal))
+            || (HttpMethods.IsPost(request.Method) && path.EndsWith("/subjects/{subject}/versions", StringComparison.Ordinal));
+        if (write && context.HttpContext.RequestServices.GetService(typeof(RegistryMode)) is RegistryMode { IsReadOnly: true })
+        {
+            return Error(HttpStatusCode.UnprocessableEntity, SchemaRegistryErrorCodes.OperationNotPermitted,
+                "The registry is in READONLY mode: registering, deleting and changing compatibility are not permitted (PUT /mode {\"mode\":\"READWRITE\"} to change it)");
+        }
+
+        return await next(context);
     }
 
     private static async Task<IResult> TestCompatibilityAsync(

@@ -11,4 +11,10 @@ public sealed class SchemaRegistryServerOptions
 
     /// <summary>The global compatibility level until one is set through <c>PUT /config</c>.</summary>
     public CompatibilityLevel DefaultCompatibility { get; set; } = CompatibilityLevelNames.Default;
+
+    /// <summary>
+    /// Start in READONLY mode (Confluent's <c>/mode</c>): registering, deleting and changing compatibility are refused
+    /// with 42205 until <c>PUT /mode {"mode":"READWRITE"}</c>; lookups and reads go on.
+    /// </summary>
+    public bool ReadOnly { get; set; }
 }

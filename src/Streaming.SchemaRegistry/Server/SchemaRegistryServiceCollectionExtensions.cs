@@ -32,6 +32,7 @@ public static class SchemaRegistryServiceCollectionExtensions
             return string.IsNullOrEmpty(path) ? new InMemorySchemaStore() : new SqliteSchemaStore(path);
         });
         services.TryAddSingleton<SchemaRegistryService>();
+        services.TryAddSingleton<RegistryMode>();
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Streaming.Kafka;
@@ -32,6 +33,8 @@ public sealed partial class ExactlyOnceLoop
     private readonly IRecordTransform _transform;
     private readonly ILogger _logger;
     private readonly NormalizerFaultInjection? _faults;
+    private readonly NormalizerTelemetry? _telemetry;
+    private readonly ConsumerLagMonitor? _lag;
     private readonly List<OutputRecord> _outputs = [];
     private readonly Dictionary<TopicPartition, long> _nextOffsets = [];
     private readonly Dictionary<TopicPartition, long> _batchStart = [];
@@ -49,13 +52,22 @@ public sealed partial class ExactlyOnceLoop
     private CancellationToken _stopping;
     private bool _running;
     private int _assignedCount;
+    private long _transactionStarted;
 
-    public ExactlyOnceLoop(LoopSettings settings, IRecordTransform transform, ILogger logger, NormalizerFaultInjection? faults = null)
+    public ExactlyOnceLoop(
+        LoopSettings settings,
+        IRecordTransform transform,
+        ILogger logger,
+        NormalizerFaultInjection? faults = null,
+        NormalizerTelemetry? telemetry = null,
+        ConsumerLagMonitor? lag = null)
     {
         _settings = settings;
         _transform = transform;
         _logger = logger;
         _faults = faults;
+        _telemetry = telemetry;
+        _lag = lag;
     }
 
     /// <summary>Raw records whose transaction committed.</summary>
@@ -82,6 +94,7 @@ public sealed partial class ExactlyOnceLoop
         _stopping = stopping;
         _producer = BuildProducer();
         _consumer = BuildConsumer();
+        _lag?.Attach(_consumer);
         var crashed = false;
         try
         {
@@ -104,6 +117,7 @@ public sealed partial class ExactlyOnceLoop
         finally
         {
             Running = false;
+            _lag?.Detach();
             // A crash leaves the transaction open and the group membership to time out, as a killed process would.
             _consumer.Dispose();
             if (!crashed)
@@ -183,13 +197,18 @@ public sealed partial class ExactlyOnceLoop
         {
             _producer!.BeginTransaction();
             _inTransaction = true;
+            _transactionStarted = Stopwatch.GetTimestamp();
         }
 
-        _outputs.Clear();
-        _transform.Transform(result, _outputs);
-        foreach (var output in _outputs)
+        // The record's span continues the trace its headers carry (the ingress's publish span).
+        using (NormalizerTelemetry.StartProcess(result, _settings.GroupId))
         {
-            Produce(output);
+            _outputs.Clear();
+            _transform.Transform(result, _outputs);
+            foreach (var output in _outputs)
+            {
+                Produce(output);
+            }
         }
 
         _batchStart.TryAdd(partition, result.Offset.Value);
@@ -199,6 +218,7 @@ public sealed partial class ExactlyOnceLoop
 
     private void Produce(OutputRecord output)
     {
+        using var activity = NormalizerTelemetry.StartPublish(output.Topic, output.Message);
         while (true)
         {
             try
@@ -257,6 +277,7 @@ public sealed partial class ExactlyOnceLoop
 
         Interlocked.Add(ref _committedRecords, _batchCount);
         Interlocked.Increment(ref _transactions);
+        _telemetry?.TransactionCommitted(Stopwatch.GetElapsedTime(_transactionStarted));
         ResetBatch();
     }
 
@@ -286,6 +307,7 @@ public sealed partial class ExactlyOnceLoop
         }
 
         Interlocked.Increment(ref _aborts);
+        _telemetry?.TransactionAborted();
         if (_deliveryError is { } delivery)
         {
             LogDeliveryFailed(_logger, delivery);
@@ -345,6 +367,7 @@ public sealed partial class ExactlyOnceLoop
             // aborted batch's records of those are read again here, from the batch's start.
             _producer!.AbortTransaction(OperationTimeout);
             Interlocked.Increment(ref _aborts);
+            _telemetry?.TransactionAborted();
             _transform.Aborted();
             _needsPrepare.UnionWith(consumer.Assignment);
             foreach (var (partition, offset) in _batchStart)

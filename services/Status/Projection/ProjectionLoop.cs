@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
+using Streaming.Kafka;
 using Streaming.Status.Store;
 using Streaming.Status.Watching;
 
@@ -36,6 +37,8 @@ public sealed partial class ProjectionLoop
     private readonly ChangeFeed _feed;
     private readonly ILogger _logger;
     private readonly ProjectionFaults? _faults;
+    private readonly StatusTelemetry? _telemetry;
+    private readonly ConsumerLagMonitor? _lag;
     private readonly List<ConsumeResult<byte[]?, byte[]?>> _pending = [];
     private readonly Dictionary<int, long?> _expected = [];
     private readonly Lock _statsLock = new();
@@ -50,8 +53,18 @@ public sealed partial class ProjectionLoop
     private int _assignedCount;
     private string? _lastError;
 
-    public ProjectionLoop(ProjectionSettings settings, IStatusStore store, DocumentEventDecoder decoder, ChangeFeed feed, ILogger logger, ProjectionFaults? faults = null)
+    public ProjectionLoop(
+        ProjectionSettings settings,
+        IStatusStore store,
+        DocumentEventDecoder decoder,
+        ChangeFeed feed,
+        ILogger logger,
+        ProjectionFaults? faults = null,
+        StatusTelemetry? telemetry = null,
+        ConsumerLagMonitor? lag = null)
     {
+        _telemetry = telemetry;
+        _lag = lag;
         _settings = settings;
         _store = store;
         _decoder = decoder;
@@ -107,6 +120,7 @@ public sealed partial class ProjectionLoop
     {
         _stopping = stopping;
         using var consumer = Build();
+        _lag?.Attach(consumer);
         try
         {
             consumer.Subscribe(_settings.Topic);
@@ -131,6 +145,7 @@ public sealed partial class ProjectionLoop
         finally
         {
             Running = false;
+            _lag?.Detach();
         }
     }
 
@@ -195,6 +210,7 @@ public sealed partial class ProjectionLoop
 
     private void RunBatch(IConsumer<byte[]?, byte[]?> consumer)
     {
+        _faults?.WhilePaused(_stopping);
         _pending.Clear();
         try
         {
@@ -230,7 +246,22 @@ public sealed partial class ProjectionLoop
         }
     }
 
+    /// <summary>Applies the batch inside one consumer span per record (ended once the store transaction committed or failed).</summary>
     private void ApplyPending(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        var spans = StatusTelemetry.StartProcessing(_pending, _settings.GroupId);
+        var batches = Batches;
+        try
+        {
+            ApplyBatch(consumer);
+        }
+        finally
+        {
+            StatusTelemetry.StopProcessing(spans, committed: Batches != batches);
+        }
+    }
+
+    private void ApplyBatch(IConsumer<byte[]?, byte[]?> consumer)
     {
         var nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var events = new List<ProjectedEvent>(_pending.Count);
@@ -259,15 +290,18 @@ public sealed partial class ProjectionLoop
         catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
         {
             // The registry is unreachable: retry the same records later, never drop them.
+            _telemetry?.StoreError("decode");
             Retry(consumer, "decoding (schema registry)", e);
             return;
         }
 
         var progress = next.Select(p => new PartitionProgress(_settings.Topic, p.Key, _expected.GetValueOrDefault(p.Key), p.Value)).ToList();
         BatchResult result;
+        var applying = Stopwatch.GetTimestamp();
         try
         {
             result = _store.ApplyAsync(new ProjectionBatch(_settings.GroupId, events, dead, progress, nowMs), _stopping).GetAwaiter().GetResult();
+            _telemetry?.StoreApplied(Stopwatch.GetElapsedTime(applying));
         }
         catch (OffsetConflictException e)
         {
@@ -278,6 +312,7 @@ public sealed partial class ProjectionLoop
         }
         catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
         {
+            _telemetry?.StoreError("apply");
             Retry(consumer, "writing to the store", e);
             return;
         }
@@ -311,6 +346,7 @@ public sealed partial class ProjectionLoop
         Interlocked.Add(ref _applied, result.Applied);
         Interlocked.Add(ref _duplicates, result.Duplicates);
         Interlocked.Add(ref _deadLetters, result.DeadLetters);
+        _telemetry?.Projected(result.Applied, result.Duplicates, result.DeadLetters);
         _backoff = TimeSpan.FromMilliseconds(200);
         LastError = null;
     }
@@ -368,6 +404,7 @@ public sealed partial class ProjectionLoop
             }
             catch (Exception e) when (!_stopping.IsCancellationRequested)
             {
+                _telemetry?.StoreError("read_offsets");
                 LastError = $"{what}: {e.GetType().Name}: {e.Message}";
                 LogRetry(_logger, what, backoff.TotalMilliseconds, e);
                 _stopping.WaitHandle.WaitOne(backoff);

@@ -17,7 +17,9 @@ public sealed partial class ProjectionWorker(
     IOptions<StatusOptions> options,
     IHostApplicationLifetime lifetime,
     ILoggerFactory loggers,
-    ProjectionFaults? faults = null) : BackgroundService
+    ProjectionFaults? faults = null,
+    StatusTelemetry? telemetry = null,
+    IOptions<KafkaOptions>? kafkaOptions = null) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<ProjectionWorker>();
     private ProjectionLoop? _loop;
@@ -28,13 +30,16 @@ public sealed partial class ProjectionWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
+        using var lag = telemetry?.LagMonitor(kafka.ClientConfig(), o.GroupId, kafkaOptions?.Value.LagRefreshInterval ?? TimeSpan.FromSeconds(5));
         var loop = new ProjectionLoop(
             new ProjectionSettings(kafka.ClientConfig(), o.Topic, o.GroupId, o.BatchSize, o.BatchWindow, o.FetchWait, o.SessionTimeout, o.GroupProtocol),
             store,
             decoder,
             feed,
             loggers.CreateLogger<ProjectionLoop>(),
-            faults);
+            faults,
+            telemetry,
+            lag);
         Volatile.Write(ref _loop, loop);
         try
         {

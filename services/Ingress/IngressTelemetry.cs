@@ -24,7 +24,7 @@ public sealed class IngressTelemetry
     private readonly Counter<long> _handshakes;
     private readonly Histogram<double> _publishDuration;
 
-    public IngressTelemetry(IMeterFactory meters)
+    public IngressTelemetry(IMeterFactory meters, Providers.ProviderRegistry providers)
     {
         var meter = meters.Create(Name);
         _received = meter.CreateCounter<long>("streaming.ingress.webhooks.received", "{webhook}", "Webhook requests received, by provider");
@@ -32,6 +32,14 @@ public sealed class IngressTelemetry
         _rejected = meter.CreateCounter<long>("streaming.ingress.webhooks.rejected", "{webhook}", "Webhooks answered with an error, by provider and reason (storage_unavailable is the 503)");
         _handshakes = meter.CreateCounter<long>("streaming.ingress.webhooks.handshakes", "{webhook}", "Verification handshakes answered, by provider");
         _publishDuration = meter.CreateHistogram("streaming.ingress.publish.duration", "s", "From handing a webhook to the Kafka producer to its acknowledgement (or failure)", advice: StreamingTelemetry.SecondsBuckets);
+
+        // Every configured provider shows at zero from the first request on (rates and dashboards need the series to exist).
+        foreach (var provider in providers.All)
+        {
+            var byProvider = new KeyValuePair<string, object?>("provider", provider.Name);
+            _received.Add(0, byProvider);
+            _accepted.Add(0, byProvider);
+        }
     }
 
     public void Received(string provider) => _received.Add(1, new KeyValuePair<string, object?>("provider", provider));

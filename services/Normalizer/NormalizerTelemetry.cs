@@ -35,6 +35,10 @@ public sealed class NormalizerTelemetry
         _duplicates = meter.CreateCounter<long>("streaming.normalizer.events.duplicates", "{event}", "Provider retries of an event already normalized, dropped, by provider");
         _transactions = meter.CreateCounter<long>("streaming.normalizer.transactions", "{transaction}", "Kafka transactions ended, by outcome (committed, aborted)");
         _transactionDuration = meter.CreateHistogram("streaming.normalizer.transaction.duration", "s", "From a batch's first record to its committed transaction", advice: StreamingTelemetry.SecondsBuckets);
+
+        // Series that alerts and the dashboard read exist from the start, at zero.
+        _transactions.Add(0, new KeyValuePair<string, object?>("outcome", "committed"));
+        _transactions.Add(0, new KeyValuePair<string, object?>("outcome", "aborted"));
     }
 
     /// <summary>The lag gauge of the normalizer's consumer group (see <see cref="ConsumerLagMonitor"/>).</summary>

@@ -31,6 +31,17 @@ public sealed class StatusTelemetry
         _storeErrors = meter.CreateCounter<long>("streaming.status.store.errors", "{error}", "Projection attempts that failed and will be retried, by operation (decode, apply, read_offsets) ");
         _apiCalls = meter.CreateCounter<long>("streaming.status.api.calls", "{call}", "gRPC calls served (DocumentStatusService, health, reflection), by service, method, status code and face (grpc, json)");
         _apiDuration = meter.CreateHistogram("streaming.status.api.duration", "s", "gRPC call duration, by service, method and face (a watch lasts as long as it is open)", advice: StreamingTelemetry.SecondsBuckets);
+        // Series that alerts and the dashboard read exist from the start, at zero.
+        foreach (var operation in new[] { "decode", "apply", "read_offsets" })
+        {
+            _storeErrors.Add(0, new KeyValuePair<string, object?>("operation", operation));
+        }
+
+        foreach (var outcome in new[] { "applied", "duplicate", "dead_lettered" })
+        {
+            _events.Add(0, new KeyValuePair<string, object?>("outcome", outcome));
+        }
+
         meter.CreateObservableUpDownCounter("streaming.status.watchers", () => feed.WatcherCount, "{watcher}", "WatchDocumentStatus streams open now");
     }
 

@@ -107,12 +107,22 @@ public static class StreamingTelemetry
         return services;
     }
 
-    /// <summary>Maps the Prometheus scrape endpoint (<see cref="MetricsPath"/>) when metrics are on.</summary>
+    /// <summary>
+    /// Maps the Prometheus scrape endpoint (<see cref="MetricsPath"/>) when metrics are on. With Telemetry:MetricsPort set,
+    /// it answers on that port only (list the port in "urls" too): the ingress's public port then serves webhooks, not metrics.
+    /// </summary>
     public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder endpoints)
     {
-        if (endpoints.ServiceProvider.GetService<MeterProvider>() is not null)
+        if (endpoints.ServiceProvider.GetService<MeterProvider>() is null)
         {
-            endpoints.MapPrometheusScrapingEndpoint(MetricsPath);
+            return endpoints;
+        }
+
+        var scrape = endpoints.MapPrometheusScrapingEndpoint(MetricsPath);
+        var port = endpoints.ServiceProvider.GetRequiredService<IConfiguration>().GetValue<int?>($"{SectionName}:MetricsPort");
+        if (port is > 0)
+        {
+            scrape.RequireHost($"*:{port}");
         }
 
         return endpoints;

@@ -1,5 +1,6 @@
 using System.Collections.ObjectModel;
 using System.Diagnostics;
+using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -13,7 +14,7 @@ using Streaming.Testing;
 namespace Streaming.EndToEnd.Tests;
 
 /// <summary>What an operator sees of the running platform: one trace per webhook, exact counters, `streaming stats`.</summary>
-public sealed class TelemetryTests
+public sealed partial class TelemetryTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(45);
 
@@ -121,25 +122,39 @@ public sealed class TelemetryTests
             Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await http.SendAsync(tampered)).StatusCode);
         }
 
+        // And one signed webhook without a document token: the normalizer dead-letters it.
+        var orphan = Path.Combine(Path.GetTempPath(), $"e2e-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(orphan, """{"event":"document_signed","timestamp":"2026-01-01T00:00:00Z"}""");
+        try
+        {
+            Assert.Equal(ExitCodes.Ok, await Cli.Cli.InvokeAsync(["--ready-file", platform.ReadyFile, "send", "--provider", "inkless", "--file", orphan, "--quiet"], new StringWriter(), error));
+        }
+        finally
+        {
+            File.Delete(orphan);
+        }
+
         var metrics = new Uri(platform.StatusHttp, "/metrics");
         using var scraper = new HttpClient();
         var samples = await Eventually.Until(async () =>
         {
             var s = MetricSamples.Parse(await scraper.GetStringAsync(metrics));
             return s.Sum("streaming_status_projection_events_total", ("outcome", "applied")) >= distinct
+                && s.Sum("streaming_normalizer_events_dead_lettered_total") >= 1
                 && s.Where(x => x.Name == "streaming_kafka_consumer_lag").Sum(x => x.Value) == 0 ? s : null;
         }, Wait, $"the status service to apply {distinct} events\n{platform.Log}");
 
         var inkless = ("provider", "inkless");
-        Assert.Equal(sent + 1, samples.Sum("streaming_ingress_webhooks_received_total", inkless));
-        Assert.Equal(sent, samples.Sum("streaming_ingress_webhooks_accepted_total", inkless));
+        Assert.Equal(sent + 2, samples.Sum("streaming_ingress_webhooks_received_total", inkless));
+        Assert.Equal(sent + 1, samples.Sum("streaming_ingress_webhooks_accepted_total", inkless));
         Assert.Equal(1, samples.Sum("streaming_ingress_webhooks_rejected_total", inkless, ("reason", "signature_mismatch")));
         Assert.Equal(1, samples.Sum("streaming_ingress_webhooks_rejected_total"));
-        Assert.Equal(sent, samples.Sum("streaming_ingress_publish_duration_seconds_count", inkless, ("outcome", "stored")));
-        Assert.Equal(sent, samples.Sum("streaming_normalizer_records_consumed_total", inkless));
+        Assert.Equal(sent + 1, samples.Sum("streaming_ingress_publish_duration_seconds_count", inkless, ("outcome", "stored")));
+        Assert.Equal(sent + 1, samples.Sum("streaming_normalizer_records_consumed_total", inkless));
         Assert.Equal(distinct, samples.Sum("streaming_normalizer_events_normalized_total", inkless));
         Assert.Equal(sent - distinct, samples.Sum("streaming_normalizer_events_duplicates_total", inkless));
-        Assert.Equal(0, samples.Sum("streaming_normalizer_events_dead_lettered_total"));
+        Assert.Equal(1, samples.Sum("streaming_normalizer_events_dead_lettered_total", inkless, ("reason", "missing-document-token")));
+        Assert.Equal(1, samples.Sum("streaming_normalizer_events_dead_lettered_total"));
         Assert.Equal(0, samples.Sum("streaming_normalizer_transactions_total", ("outcome", "aborted")));
         Assert.Equal(distinct, samples.Sum("streaming_status_projection_events_total", ("outcome", "applied")));
         Assert.Equal(0, samples.Sum("streaming_status_projection_events_total", ("outcome", "duplicate")));
@@ -148,13 +163,22 @@ public sealed class TelemetryTests
         Assert.Equal(6, samples.Count(s => s.Name == "streaming_kafka_consumer_lag" && s.Label("messaging_consumer_group_name") == "normalizer"));
         Assert.Equal(6, samples.Count(s => s.Name == "streaming_kafka_consumer_lag" && s.Label("messaging_consumer_group_name") == "status"));
 
+        // Everything the Grafana dashboard and the alert rules in k8s/observability ask for is in this scrape.
+        var scraped = samples.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var observability = Path.Combine(RepoRoot, "k8s", "observability");
+        var asked = OwnMetric().Matches(File.ReadAllText(Path.Combine(observability, "grafana-dashboard.json")) + File.ReadAllText(Path.Combine(observability, "alerts.rules.yaml")))
+            .Select(m => m.Value).Append("http_server_request_duration_seconds_count").ToHashSet(StringComparer.Ordinal);
+        Assert.True(asked.Count > 10, string.Join(", ", asked));
+        var missing = asked.Where(name => !scraped.Contains(name)).ToList();
+        Assert.True(missing.Count == 0, $"asked for but not scraped: {string.Join(", ", missing)}");
+
         // `streaming stats --once` reads the same endpoint through the platform's discovery (here its ready file).
         var stats = new StringWriter();
         Assert.Equal(ExitCodes.Ok, await Cli.Cli.InvokeAsync(["--ready-file", platform.ReadyFile, "stats", "--once", "--json"], stats, error));
         using var figures = JsonDocument.Parse(stats.ToString());
         var provider = figures.RootElement.GetProperty("providers").EnumerateArray().Single(p => p.GetProperty("provider").GetString() == "inkless");
-        Assert.Equal(sent + 1, provider.GetProperty("received").GetInt64());
-        Assert.Equal(sent, provider.GetProperty("accepted").GetInt64());
+        Assert.Equal(sent + 2, provider.GetProperty("received").GetInt64());
+        Assert.Equal(sent + 1, provider.GetProperty("accepted").GetInt64());
         Assert.Equal(1, provider.GetProperty("rejected").GetInt64());
         var rejection = Assert.Single(figures.RootElement.GetProperty("rejections").EnumerateArray());
         Assert.Equal("signature_mismatch", rejection.GetProperty("reason").GetString());
@@ -165,8 +189,14 @@ public sealed class TelemetryTests
         var table = new StringWriter();
         Assert.Equal(ExitCodes.Ok, await Cli.Cli.InvokeAsync(["--ready-file", platform.ReadyFile, "stats", "--once"], table, error));
         Assert.Contains("signature_mismatch", table.ToString(), StringComparison.Ordinal);
-        Assert.Matches(@"inkless\s+" + (sent + 1) + @"\s+" + sent + @"\s+1\s+0\s+-", table.ToString());
+        Assert.Contains("missing-document-token", table.ToString(), StringComparison.Ordinal);
+        Assert.Matches(@"inkless\s+" + (sent + 2) + @"\s+" + (sent + 1) + @"\s+1\s+0\s+-", table.ToString());
     }
+
+    private static string RepoRoot => typeof(TelemetryTests).Assembly.GetCustomAttributes<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "RepoRoot").Value!;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\bstreaming_[a-z0-9_]+")]
+    private static partial System.Text.RegularExpressions.Regex OwnMetric();
 
     private static string? Tag(Activity activity, string name) => activity.GetTagItem(name)?.ToString();
 

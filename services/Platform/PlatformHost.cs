@@ -23,8 +23,11 @@ namespace Streaming.Platform;
 /// <summary>Where each part of a started platform listens.</summary>
 public sealed record PlatformEndpoints(Uri Ingress, Uri Grpc, Uri SchemaRegistry, string Kafka, Uri NormalizerHealth, Uri StatusHttp)
 {
-    /// <summary>The Prometheus scrape endpoint: every part serves the whole process's metrics; this is the status HTTP port's.</summary>
-    public Uri Metrics => new(StatusHttp, StreamingTelemetry.MetricsPath);
+    /// <summary>
+    /// The Prometheus scrape endpoint: every part serves the whole process's metrics; this is the normalizer's port's
+    /// (no API authentication in front of it, so a scrape every few seconds writes nothing to the log).
+    /// </summary>
+    public Uri Metrics => new(NormalizerHealth, StreamingTelemetry.MetricsPath);
 
     /// <summary>The ready file's JSON: {"pid", "ingress", "grpc", "statusHttp", "schemaRegistry", "kafka", "metrics"}.</summary>
     public string ToReadyJson() => JsonSerializer.Serialize(new Dictionary<string, object>

@@ -8,8 +8,8 @@ namespace Streaming.Kafka;
 /// Consumer lag of one group member, per partition it owns: the partition's high watermark minus the member's
 /// position (the next offset it will hand to the application; the committed offset until it has one), reported as the
 /// observable gauge <see cref="InstrumentName"/>. It is recomputed on a timer, off the consuming thread, so a stalled
-/// consumer shows its lag growing; the timer starts when the gauge is first read, so nothing runs unless something
-/// collects metrics. Watermarks and committed offsets come from a client of its own that never joins the group.
+/// consumer shows its lag growing; the timer starts once something collects the gauge (a listener enabled it, or it
+/// was read), so nothing runs when no one collects metrics. Watermarks and committed offsets come from a client of its own that never joins the group.
 /// </summary>
 public sealed class ConsumerLagMonitor : IDisposable
 {
@@ -29,13 +29,14 @@ public sealed class ConsumerLagMonitor : IDisposable
     private int _refreshing;
     private bool _disposed;
     private volatile Measurement<long>[] _latest = [];
+    private readonly ObservableGauge<long> _gauge;
 
     public ConsumerLagMonitor(IMeterFactory meters, ClientConfig client, string groupId, TimeSpan interval)
     {
         _client = client;
         _groupId = groupId;
         _interval = interval > TimeSpan.Zero ? interval : TimeSpan.FromSeconds(5);
-        meters.Create(MeterName).CreateObservableGauge(
+        _gauge = meters.Create(MeterName).CreateObservableGauge(
             InstrumentName,
             Observe,
             "{record}",
@@ -49,6 +50,12 @@ public sealed class ConsumerLagMonitor : IDisposable
         {
             _assignment = () => consumer.Assignment;
             _position = consumer.Position;
+        }
+
+        // Collected already (a MeterProvider listens): have figures ready for the first scrape.
+        if (_gauge.Enabled)
+        {
+            StartTimer();
         }
     }
 
@@ -85,6 +92,14 @@ public sealed class ConsumerLagMonitor : IDisposable
                 foreach (var partition in _assignment())
                 {
                     owned.Add((partition, PositionOf(partition)));
+                }
+
+                if (owned.Count == 0)
+                {
+                    // Not assigned yet (or nothing to own): look again soon rather than a whole interval later.
+                    _latest = [];
+                    _timer?.Change(TimeSpan.FromMilliseconds(200), _interval);
+                    return;
                 }
             }
 
@@ -153,6 +168,12 @@ public sealed class ConsumerLagMonitor : IDisposable
 
     private IEnumerable<Measurement<long>> Observe()
     {
+        StartTimer();
+        return _latest;
+    }
+
+    private void StartTimer()
+    {
         if (_timer is null)
         {
             lock (_gate)
@@ -163,8 +184,6 @@ public sealed class ConsumerLagMonitor : IDisposable
                 }
             }
         }
-
-        return _latest;
     }
 
     private IConsumer<byte[], byte[]> Queries()

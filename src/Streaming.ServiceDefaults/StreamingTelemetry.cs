@@ -5,7 +5,9 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using OpenTelemetry;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -53,12 +55,24 @@ public static class StreamingTelemetry
     /// </summary>
     public static IOpenTelemetryBuilder? AddStreamingTelemetry(this IServiceCollection services, IConfiguration configuration, string serviceName)
     {
-        if (!IsEnabled(configuration) || configuration.GetValue($"{SectionName}:{SharedByHostKey}", false))
+        if (!IsEnabled(configuration))
         {
             return null;
         }
 
         var name = configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } configured ? configured : serviceName;
+        if (configuration.GetValue($"{SectionName}:{SharedByHostKey}", false))
+        {
+            // The host's providers serve traces and metrics; logs belong to this service's own logging, so it exports them.
+            if (ExportsOtlp(configuration))
+            {
+                services.AddLogging(logging => logging.AddOpenTelemetry(options => options.IncludeFormattedMessage = true));
+                services.ConfigureOpenTelemetryLoggerProvider(logs => logs.ConfigureResource(resource => resource.AddService(name)).AddOtlpExporter());
+            }
+
+            return null;
+        }
+
         var otel = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(name))
             .WithMetrics(metrics => metrics

@@ -7,6 +7,7 @@ using System.Text.Json;
 using OpenTelemetry.Trace;
 using Streaming.Cli;
 using Streaming.Cli.Stats;
+using Streaming.Contracts.Status.V1;
 using Streaming.Kafka;
 using Streaming.Platform;
 using Streaming.Testing;
@@ -134,13 +135,25 @@ public sealed partial class TelemetryTests
             File.Delete(orphan);
         }
 
-        var metrics = new Uri(platform.StatusHttp, "/metrics");
+        // One status read over gRPC (the CLI), one over the JSON face, and one watch held open.
+        var token = summary.RootElement.GetProperty("documents").EnumerateArray().Single().GetProperty("token").GetString()!;
+        var metrics = platform.Metrics;
         using var scraper = new HttpClient();
+        await Eventually.True(async () => await Cli.Cli.InvokeAsync(["--ready-file", platform.ReadyFile, "status", token], new StringWriter(), new StringWriter()) == ExitCodes.Ok, Wait, $"{token} to be projected");
+        await Eventually.True(async () => (await scraper.GetAsync(new Uri(platform.StatusHttp, $"/v1/documents/{token}"))).IsSuccessStatusCode, Wait, $"{token} over JSON");
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(platform.Grpc);
+        using var watching = new CancellationTokenSource();
+        using var watch = new DocumentStatusService.DocumentStatusServiceClient(channel).WatchDocumentStatus(new WatchDocumentStatusRequest(), cancellationToken: watching.Token);
+        await Eventually.True(async () => MetricSamples.Parse(await scraper.GetStringAsync(metrics)).Sum("streaming_status_watchers") == 1, Wait, "the watch to count as open");
+        await watching.CancelAsync();
+
         var samples = await Eventually.Until(async () =>
         {
             var s = MetricSamples.Parse(await scraper.GetStringAsync(metrics));
             return s.Sum("streaming_status_projection_events_total", ("outcome", "applied")) >= distinct
                 && s.Sum("streaming_normalizer_events_dead_lettered_total") >= 1
+                && s.Sum("streaming_status_watchers") == 0
+                && s.Count(x => x.Name == "streaming_kafka_consumer_lag") == 12
                 && s.Where(x => x.Name == "streaming_kafka_consumer_lag").Sum(x => x.Value) == 0 ? s : null;
         }, Wait, $"the status service to apply {distinct} events\n{platform.Log}");
 
@@ -159,6 +172,10 @@ public sealed partial class TelemetryTests
         Assert.Equal(distinct, samples.Sum("streaming_status_projection_events_total", ("outcome", "applied")));
         Assert.Equal(0, samples.Sum("streaming_status_projection_events_total", ("outcome", "duplicate")));
         Assert.Equal(0, samples.Sum("streaming_status_watchers"));
+        var getStatus = ("rpc_method", "GetDocumentStatus");
+        Assert.True(samples.Sum("streaming_status_api_calls_total", getStatus, ("api", "grpc"), ("rpc_grpc_status_code", "OK")) >= 1);
+        Assert.True(samples.Sum("streaming_status_api_calls_total", getStatus, ("api", "json"), ("rpc_grpc_status_code", "OK")) >= 1);
+        Assert.Equal(1, samples.Sum("streaming_status_api_calls_total", ("rpc_method", "WatchDocumentStatus")));
         // Both consumer groups report every partition they own (6 each on the platform).
         Assert.Equal(6, samples.Count(s => s.Name == "streaming_kafka_consumer_lag" && s.Label("messaging_consumer_group_name") == "normalizer"));
         Assert.Equal(6, samples.Count(s => s.Name == "streaming_kafka_consumer_lag" && s.Label("messaging_consumer_group_name") == "status"));

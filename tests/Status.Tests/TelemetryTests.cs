@@ -6,6 +6,12 @@ using Streaming.Testing;
 
 namespace Streaming.Status.Tests;
 
+/// <summary>
+/// Runs alone: OpenTelemetry merges same-named instruments of every host in the process into one stream, and a host
+/// another test disposes meanwhile would end that stream for this host's scrape too (in production one process holds
+/// one status service, or the platform's parts, which live as long as the process).
+/// </summary>
+[Collection(nameof(TelemetryTests))]
 public sealed partial class TelemetryTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(40);
@@ -19,12 +25,21 @@ public sealed partial class TelemetryTests
         await using var host = await StatusHost.StartAsync(setup, new Dictionary<string, string?> { ["Kafka:LagRefreshInterval"] = "00:00:00.100" }, faults: faults);
         using var http = new HttpClient();
         var metrics = new Uri(host.HttpAddress, "/metrics");
-        async Task<Dictionary<int, long>> LagAsync() => Lag(await http.GetStringAsync(metrics), setup.GroupId, setup.Topic);
+        var scrape = "";
+        async Task<Dictionary<int, long>> LagAsync() => Lag(scrape = await http.GetStringAsync(metrics), setup.GroupId, setup.Topic);
 
         // Both partitions owned and reported, nothing to do.
-        await Eventually.True(async () => await LagAsync() is { Count: 2 } lag && lag.Values.All(v => v == 0), Wait, "a zero lag for both partitions");
+        try
+        {
+            await Eventually.True(async () => await LagAsync() is { Count: 2 } lag && lag.Values.All(v => v == 0), Wait, "a zero lag for both partitions");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}; group {setup.GroupId}, assigned {host.Loop.AssignedPartitions}; lag series:\n{string.Join('\n', scrape.Split('\n').Where(l => l.StartsWith("streaming_kafka", StringComparison.Ordinal)))}", e);
+        }
 
         faults.Paused = true;
+        await Eventually.True(() => faults.Holding, Wait, "the projection to stop polling");
         var documents = Enumerable.Range(0, 4).Select(i => Lifecycle.FiveEvents($"lag-{i}-{Guid.NewGuid():N}")).ToList();
         await producer.ProduceAsync(documents.SelectMany(d => d));
         await Eventually.True(async () => (await LagAsync()).Values.Sum() == 20, Wait, "the lag to reach the 20 records the paused consumer has not read");
@@ -56,4 +71,9 @@ public sealed partial class TelemetryTests
 
     [GeneratedRegex(@"(\w+)=""([^""]*)""")]
     private static partial Regex LabelPair();
+}
+
+[CollectionDefinition(nameof(TelemetryTests), DisableParallelization = true)]
+public sealed class TelemetryTestsCollection
+{
 }

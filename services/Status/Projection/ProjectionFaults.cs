@@ -10,15 +10,21 @@ public sealed class ProjectionFaults
     /// <summary>Called after each committed batch with the batch number (1-based); true crashes the loop there.</summary>
     public Func<long, bool>? CrashAfterCommit { get; set; }
 
-    /// <summary>While true, the loop polls nothing (as a stalled consumer would): its lag grows.</summary>
+    /// <summary>While true, the loop polls nothing before its next batch (as a stalled consumer would): its lag grows.</summary>
     public bool Paused { get; set; }
+
+    /// <summary>The loop is held by <see cref="Paused"/> now (nothing it polled is pending).</summary>
+    public bool Holding { get; private set; }
 
     internal void WhilePaused(CancellationToken stopping)
     {
         while (Paused && !stopping.IsCancellationRequested)
         {
+            Holding = true;
             stopping.WaitHandle.WaitOne(20);
         }
+
+        Holding = false;
     }
 }
 

@@ -15,6 +15,9 @@ public sealed class StatusTelemetry
 
     internal static readonly ActivitySource Source = new(Name);
 
+    // StatusCode.ToString() allocates a string per call; the names, once.
+    private static readonly string[] CodeNames = Enum.GetValues<StatusCode>().Select(c => c.ToString()).ToArray();
+
     private readonly IMeterFactory _meters;
     private readonly Counter<long> _events;
     private readonly Histogram<double> _applyDuration;
@@ -28,7 +31,7 @@ public sealed class StatusTelemetry
         var meter = meters.Create(Name);
         _events = meter.CreateCounter<long>("streaming.status.projection.events", "{event}", "Events projected into the store, by outcome (applied, duplicate, dead_lettered)");
         _applyDuration = meter.CreateHistogram("streaming.status.projection.apply.duration", "s", "One batch's store transaction (events, dead letters and offsets)", advice: StreamingTelemetry.SecondsBuckets);
-        _storeErrors = meter.CreateCounter<long>("streaming.status.store.errors", "{error}", "Projection attempts that failed and will be retried, by operation (decode, apply, read_offsets) ");
+        _storeErrors = meter.CreateCounter<long>("streaming.status.store.errors", "{error}", "Projection attempts that failed and will be retried, by operation (decode, apply, read_offsets)");
         _apiCalls = meter.CreateCounter<long>("streaming.status.api.calls", "{call}", "gRPC calls served (DocumentStatusService, health, reflection), by service, method, status code and face (grpc, json)");
         _apiDuration = meter.CreateHistogram("streaming.status.api.duration", "s", "gRPC call duration, by service, method and face (a watch lasts as long as it is open)", advice: StreamingTelemetry.SecondsBuckets);
         // Series that alerts and the dashboard read exist from the start, at zero.
@@ -64,12 +67,10 @@ public sealed class StatusTelemetry
         var byService = new KeyValuePair<string, object?>("rpc.service", rpc.Service);
         var byMethod = new KeyValuePair<string, object?>("rpc.method", rpc.Method);
         var byFace = new KeyValuePair<string, object?>("api", face);
-        _apiCalls.Add(1, byService, byMethod, new KeyValuePair<string, object?>("rpc.grpc.status_code", CodeNames[(int)code]), byFace);
+        _apiCalls.Add(1, byService, byMethod, new KeyValuePair<string, object?>("rpc.grpc.status_code", (int)code < CodeNames.Length ? CodeNames[(int)code] : "Unknown"), byFace);
         _apiDuration.Record(duration.TotalSeconds, byService, byMethod, byFace);
     }
 
-    // StatusCode.ToString() allocates a string per call; the names, once.
-    private static readonly string[] CodeNames = Enumerable.Range(0, 17).Select(c => ((StatusCode)c).ToString()).ToArray();
 
     /// <summary>
     /// One consumer span per record of a batch, each continuing the trace its headers carry; they end when the batch's

@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Collections.ObjectModel;
 using System.Diagnostics;
 using System.Reflection;
+using Microsoft.AspNetCore.Builder;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -94,6 +96,44 @@ public sealed partial class TelemetryTests
         {
             await platform.InitializeAsync();
             await CountsAsync(platform);
+        }
+        finally
+        {
+            await platform.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task With_an_otlp_endpoint_the_platform_exports_traces_and_metrics_there()
+    {
+        // A stand-in collector: counts what arrives per signal (OTLP/HTTP, protobuf), answers 200.
+        var received = new ConcurrentDictionary<string, int>();
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder(["--urls=http://127.0.0.1:0"]);
+        await using var collector = builder.Build();
+        collector.MapPost("/v1/{signal}", async (string signal, Microsoft.AspNetCore.Http.HttpRequest request) =>
+        {
+            using var body = new MemoryStream();
+            await request.Body.CopyToAsync(body);
+            if (body.Length > 0 && request.ContentType == "application/x-protobuf")
+            {
+                received.AddOrUpdate(signal, 1, (_, n) => n + 1);
+            }
+
+            return Microsoft.AspNetCore.Http.Results.Bytes([], "application/x-protobuf");
+        });
+        await collector.StartAsync();
+
+        var platform = new PlatformProcess($"--OTEL_EXPORTER_OTLP_ENDPOINT={collector.Urls.Single()}", "--OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf");
+        try
+        {
+            await platform.InitializeAsync();
+            var error = new StringWriter();
+            Assert.Equal(ExitCodes.Ok, await Cli.Cli.InvokeAsync(["--ready-file", platform.ReadyFile, "send", "--provider", "generic", "--quiet"], new StringWriter(), error));
+
+            // Spans go out in batches every few seconds; metrics every minute and when the platform stops.
+            await Eventually.True(() => received.ContainsKey("traces"), Wait, $"spans at the collector\n{platform.Log}");
+            Assert.Equal(0, await platform.StopAsync());
+            Assert.True(received.ContainsKey("metrics"), $"no metrics at the collector: {string.Join(", ", received.Keys)}\n{platform.Log}");
         }
         finally
         {

@@ -4,6 +4,8 @@
 # to the gRPC watcher's notification; the platform's peak memory (VmHWM). Client and platform share the machine.
 # Usage: bench/e2e.sh [rate=1000] [seconds=60]   Prints a BENCHMARKS.md block; exits 1 when a target is missed
 # (end-to-end p50 < 50 ms, p99 < 250 ms, no webhook rejected, every accepted document notified).
+# Telemetry overhead: BENCH_TELEMETRY=off (no OpenTelemetry) vs BENCH_TELEMETRY=on (traces, metrics and logs
+# exported by OTLP/HTTP to a local sink, bench/otlp_sink.py); unset runs the product's default (bench/telemetry.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/prerequisites.sh run
@@ -13,14 +15,15 @@ rate="${1:-1000}"
 seconds="${2:-60}"
 work="$(mktemp -d)"
 platform_pid=""
-cleanup() { if [ -n "$platform_pid" ]; then kill -TERM "$platform_pid" 2>/dev/null || true; wait "$platform_pid" 2>/dev/null || true; fi; rm -rf "$work"; }
+cleanup() { if [ -n "$platform_pid" ]; then kill -TERM "$platform_pid" 2>/dev/null || true; wait "$platform_pid" 2>/dev/null || true; fi; [ -z "${sink_pid:-}" ] || kill "$sink_pid" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
+source bench/telemetry.sh
 
 dotnet build services/Platform -c Release -nologo -v quiet >/dev/null
 dotnet build bench/E2E.Bench -c Release -nologo -v quiet >/dev/null
 
 dotnet services/Platform/bin/Release/net10.0/Streaming.Platform.dll --ready-file "$work/ready.json" \
-  --Platform:IngressPort=0 --Platform:GrpcPort=0 --Platform:SchemaRegistryPort=0 --Platform:StatusHttpPort=0 ${BENCH_PLATFORM_ARGS:-} > "$work/platform.log" 2>&1 &
+  --Platform:IngressPort=0 --Platform:GrpcPort=0 --Platform:SchemaRegistryPort=0 --Platform:StatusHttpPort=0 $telemetry_args ${BENCH_PLATFORM_ARGS:-} > "$work/platform.log" 2>&1 &
 platform_pid=$!
 for _ in $(seq 1 300); do [ -s "$work/ready.json" ] && break; sleep 0.2; done
 [ -s "$work/ready.json" ] || { cat "$work/platform.log"; exit 1; }
@@ -28,6 +31,11 @@ for _ in $(seq 1 300); do [ -s "$work/ready.json" ] && break; sleep 0.2; done
 result=$(dotnet bench/E2E.Bench/bin/Release/net10.0/E2E.Bench.dll "$work/ready.json" "$rate" "$seconds" 5)
 hwm_kb=$(awk '/VmHWM/ {print $2}' "/proc/$platform_pid/status")
 rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$platform_pid/status")
+kill -TERM "$platform_pid" 2>/dev/null || true
+wait "$platform_pid" 2>/dev/null || true
+platform_pid=""
+echo "telemetry: ${telemetry_mode}"
+telemetry_report
 
 /usr/bin/python3 - "$result" "$hwm_kb" "$rss_kb" <<'PY'
 import json, sys

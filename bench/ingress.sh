@@ -5,6 +5,8 @@
 #   2. latency of each at 70% of the ingress's max rate, open loop (bench/LoadGen: requests sent
 #      on schedule whatever the answers, latency measured from when each was due).
 # Usage: bench/ingress.sh [seconds-per-measurement]   Appends nothing; prints a BENCHMARKS.md block.
+# Telemetry overhead: BENCH_TELEMETRY=off (no OpenTelemetry) vs BENCH_TELEMETRY=on (traces, metrics and logs
+# exported by OTLP/HTTP to a local sink, bench/otlp_sink.py); unset runs the product's default (bench/telemetry.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/prerequisites.sh run
@@ -17,14 +19,15 @@ connections="${BENCH_CONNECTIONS:-32}"
 rounds="${BENCH_ROUNDS:-2}"
 secret="bench-inkless-secret"
 work="$(mktemp -d)"
-trap 'kill "$host_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill "$host_pid" 2>/dev/null || true; [ -z "${sink_pid:-}" ] || kill "$sink_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+source bench/telemetry.sh
 
 dotnet build bench/Ingress.Bench -c Release -nologo -v quiet >/dev/null
 dotnet build bench/LoadGen -c Release -nologo -v quiet >/dev/null
 /usr/bin/python3 bench/make_requests.py "$secret" 1000 "$work"
 
 dotnet bench/Ingress.Bench/bin/Release/net10.0/Ingress.Bench.dll "$work/ready.json" \
-  "--Ingress:Providers:inkless:Secrets:0=$secret" --Ingress:ClientRateLimitPerSecond=0 ${BENCH_INGRESS_ARGS:-} > "$work/host.log" 2>&1 &
+  "--Ingress:Providers:inkless:Secrets:0=$secret" --Ingress:ClientRateLimitPerSecond=0 $telemetry_args ${BENCH_INGRESS_ARGS:-} > "$work/host.log" 2>&1 &
 host_pid=$!
 for _ in $(seq 1 100); do [ -s "$work/ready.json" ] && break; sleep 0.2; done
 [ -s "$work/ready.json" ] || { cat "$work/host.log"; exit 1; }
@@ -60,7 +63,12 @@ read -r bare_p50 bare_p99 bare_rate <<<"$(latency "$bare")"
 read -r ing_p50 ing_p99 ing_rate <<<"$(latency "$ingress")"
 
 ratio=$(/usr/bin/python3 -c "print(f'{$best_ingress / $best_bare:.2f}')")
+kill -TERM "$host_pid" 2>/dev/null || true
+wait "$host_pid" 2>/dev/null || true
 cat <<REPORT
+
+telemetry: ${telemetry_mode}
+$(telemetry_report)
 
 | measure | bare 204 endpoint | ingress (verify + acks=all publish) |
 |---|---|---|

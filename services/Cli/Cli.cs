@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Streaming.Cli.Sending;
+using Streaming.Cli.Stats;
 using Streaming.Cli.Status;
 using Streaming.Cli.Topics;
 using Grpc.Core;
@@ -28,6 +29,7 @@ public static class Cli
 
         root.Subcommands.Add(TailCommand.Create());
         root.Subcommands.Add(DlqCommands.Create());
+        root.Subcommands.Add(StatsCommand.Create());
         return root;
     }
 

@@ -47,13 +47,21 @@ public static class Endpoints
         Recursive = true,
     };
 
-    public static IEnumerable<Option> All => [ReadyFile, Ingress, Grpc, Registry, Kafka, GrpcToken];
+    public static readonly Option<string?> Metrics = new("--metrics")
+    {
+        Description = "Prometheus scrape URL (a service's /metrics). Env: STREAMING_METRICS_URL. Default: the running embedded platform's",
+        Recursive = true,
+    };
+
+    public static IEnumerable<Option> All => [ReadyFile, Ingress, Grpc, Registry, Kafka, GrpcToken, Metrics];
 
     public static Uri IngressUrl(ParseResult result) => Url(result, Ingress, "STREAMING_INGRESS_URL", "ingress");
 
     public static Uri GrpcUrl(ParseResult result) => Url(result, Grpc, "STREAMING_GRPC_URL", "grpc");
 
     public static Uri RegistryUrl(ParseResult result) => Url(result, Registry, "STREAMING_SCHEMA_REGISTRY_URL", "schemaRegistry");
+
+    public static Uri MetricsUrl(ParseResult result) => Url(result, Metrics, "STREAMING_METRICS_URL", "metrics");
 
     public static string? GrpcAuthorization(ParseResult result) =>
         (result.GetValue(GrpcToken) ?? Environment.GetEnvironmentVariable("STREAMING_GRPC_TOKEN")) is { Length: > 0 } token ? "Bearer " + token : null;

@@ -26,6 +26,7 @@ public static class IngressApplication
         builder.Services.AddSingleton<ProviderRegistry>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SignatureVerifier>();
+        builder.Services.AddSingleton<IngressTelemetry>();
         builder.Services.AddSingleton<RawEventPublisher>();
         builder.Services.AddSingleton<WebhookHandler>();
 
@@ -36,6 +37,12 @@ public static class IngressApplication
             limiter.OnRejected = (context, _) =>
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+                var services = context.HttpContext.RequestServices;
+                var provider = context.HttpContext.Request.RouteValues.TryGetValue("provider", out var name) && name is string requested
+                    && services.GetRequiredService<ProviderRegistry>().TryGet(requested, out var known) ? known.Name : IngressTelemetry.UnknownProvider;
+                var telemetry = services.GetRequiredService<IngressTelemetry>();
+                telemetry.Received(provider);
+                telemetry.Rejected(provider, "client_rate_limited");
                 return new ValueTask(Problems.ClientRateLimited(retryAfter).ExecuteAsync(context.HttpContext));
             };
             limiter.AddPolicy(WebhookEndpoint.ClientLimitPolicy, context =>
@@ -70,6 +77,7 @@ public static class IngressApplication
         app.UseRateLimiter();
         app.MapWebhooks();
         app.MapHealth();
+        app.MapMetrics();
         return app;
     }
 

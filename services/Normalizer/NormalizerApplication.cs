@@ -35,6 +35,7 @@ public static class NormalizerApplication
             .ValidateOnStart();
         // Parsing the tables here makes a malformed table a start failure.
         builder.Services.AddSingleton(_ => MappingCatalog.LoadEmbedded());
+        builder.Services.AddSingleton<NormalizerTelemetry>();
         builder.Services.AddSingleton<NormalizerWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NormalizerWorker>());
         builder.Services.AddHealthChecks().AddCheck<NormalizerHealthCheck>("normalizer", tags: ["ready"]);
@@ -57,6 +58,7 @@ public static class NormalizerApplication
 
         var app = builder.Build();
         app.MapHealth();
+        app.MapMetrics();
         if (UsesEmbeddedRegistry(app.Configuration))
         {
             app.MapSchemaRegistry();

@@ -56,6 +56,7 @@ public static class PlatformCommandLine
             .AppendLine($"  Normalizer health        {endpoints.NormalizerHealth.ToString().TrimEnd('/')}/health/ready")
             .AppendLine($"  Status gRPC (h2c)        {endpoints.Grpc.ToString().TrimEnd('/')}   streaming.status.v1.DocumentStatusService")
             .AppendLine($"  Status JSON              {endpoints.StatusHttp.ToString().TrimEnd('/')}/v1/documents")
+            .AppendLine($"  Metrics (Prometheus)     {endpoints.Metrics}   (streaming stats shows them live)")
             .AppendLine("Embedded state is in memory: every start begins empty.")
             .AppendLine("Try: streaming send, then streaming list (the CLI finds this instance by itself). Ctrl+C stops everything.");
         return text.ToString();

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
@@ -21,7 +23,13 @@ namespace Streaming.Platform;
 /// <summary>Where each part of a started platform listens.</summary>
 public sealed record PlatformEndpoints(Uri Ingress, Uri Grpc, Uri SchemaRegistry, string Kafka, Uri NormalizerHealth, Uri StatusHttp)
 {
-    /// <summary>The ready file's JSON: {"pid", "ingress", "grpc", "statusHttp", "schemaRegistry", "kafka"}.</summary>
+    /// <summary>
+    /// The Prometheus scrape endpoint: every part serves the whole process's metrics; this is the normalizer's port's
+    /// (no API authentication in front of it, so a scrape every few seconds writes nothing to the log).
+    /// </summary>
+    public Uri Metrics => new(NormalizerHealth, StreamingTelemetry.MetricsPath);
+
+    /// <summary>The ready file's JSON: {"pid", "ingress", "grpc", "statusHttp", "schemaRegistry", "kafka", "metrics"}.</summary>
     public string ToReadyJson() => JsonSerializer.Serialize(new Dictionary<string, object>
     {
         ["pid"] = Environment.ProcessId,
@@ -30,6 +38,7 @@ public sealed record PlatformEndpoints(Uri Ingress, Uri Grpc, Uri SchemaRegistry
         ["statusHttp"] = StatusHttp.ToString().TrimEnd('/'),
         ["schemaRegistry"] = SchemaRegistry.ToString().TrimEnd('/'),
         ["kafka"] = Kafka,
+        ["metrics"] = Metrics.ToString(),
     });
 }
 
@@ -45,13 +54,19 @@ public sealed class PlatformHost : IAsyncDisposable
     private readonly EmbeddedKafkaCluster _kafka;
     private readonly string _emptyContentRoot;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ServiceProvider _telemetry;
+    private readonly MeterProvider? _meters;
+    private readonly TracerProvider? _tracer;
     private bool _stopped;
     private Uri? _statusHealth;
 
-    private PlatformHost(EmbeddedKafkaCluster kafka, string emptyContentRoot)
+    private PlatformHost(EmbeddedKafkaCluster kafka, string emptyContentRoot, ServiceProvider telemetry)
     {
         _kafka = kafka;
         _emptyContentRoot = emptyContentRoot;
+        _telemetry = telemetry;
+        _meters = telemetry.GetService<MeterProvider>();
+        _tracer = telemetry.GetService<TracerProvider>();
     }
 
     public PlatformEndpoints Endpoints { get; private set; } = null!;
@@ -67,7 +82,8 @@ public sealed class PlatformHost : IAsyncDisposable
         .Build();
 
     /// <summary>Starts every part and waits until each reports ready.</summary>
-    public static async Task<PlatformHost> StartAsync(IConfiguration configuration, CancellationToken cancellationToken)
+    /// <param name="configureTelemetry">Adds to the process's OpenTelemetry registrations (a test's in-memory exporter).</param>
+    public static async Task<PlatformHost> StartAsync(IConfiguration configuration, CancellationToken cancellationToken, Action<IServiceCollection>? configureTelemetry = null)
     {
         var options = configuration.GetSection(PlatformOptions.SectionName).Get<PlatformOptions>() ?? new PlatformOptions();
         Validate(options);
@@ -79,8 +95,14 @@ public sealed class PlatformHost : IAsyncDisposable
         // a broker that no longer has them, and documents no stream can explain.
         var database = Path.Combine(contentRoot, "status.db");
 
+        // One set of OpenTelemetry providers for the whole process (see StreamingTelemetry.UseSharedTelemetry), under the
+        // same switches and OTEL_* variables as a service running alone.
+        var telemetry = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging().AddMetrics();
+        telemetry.AddStreamingTelemetry(configuration, "streaming-platform");
+        configureTelemetry?.Invoke(telemetry);
+
         var kafka = EmbeddedKafkaCluster.Start();
-        var host = new PlatformHost(kafka, contentRoot);
+        var host = new PlatformHost(kafka, contentRoot, telemetry.BuildServiceProvider());
         try
         {
             kafka.CreateTopics(KafkaTopics.All(options.Partitions));
@@ -271,13 +293,15 @@ public sealed class PlatformHost : IAsyncDisposable
         var app = builder.Build();
         map(app);
         app.MapHealth();
+        app.MapMetrics();
         return app;
     }
 
-    private static void Configure(WebApplicationBuilder builder, IConfiguration configuration, Dictionary<string, string?> shared, string url)
+    private void Configure(WebApplicationBuilder builder, IConfiguration configuration, Dictionary<string, string?> shared, string url)
     {
         builder.Configuration.AddConfiguration(configuration);
         builder.Configuration.AddInMemoryCollection(shared);
+        builder.Services.UseSharedTelemetry(_meters, _tracer);
         builder.WebHost.UseUrls(url);
         // Signals belong to the platform, which stops the parts in order; a part that stops on its own stops them all.
         builder.Services.AddSingleton<IHostLifetime, PlatformPartLifetime>();
@@ -296,7 +320,8 @@ public sealed class PlatformHost : IAsyncDisposable
         });
     }
 
-    private string[] SubAppArgs() => ["--contentRoot", _emptyContentRoot];
+    // Read while the part registers its services: it takes the platform's telemetry providers instead of building its own.
+    private string[] SubAppArgs() => ["--contentRoot", _emptyContentRoot, $"--{StreamingTelemetry.SectionName}:{StreamingTelemetry.SharedByHostKey}=true"];
 
     private static string Url(string bind, int port) =>
         $"http://{(IPAddress.TryParse(bind, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{bind}]" : bind)}:{port.ToString(CultureInfo.InvariantCulture)}";
@@ -349,6 +374,8 @@ public sealed class PlatformHost : IAsyncDisposable
         }
 
         _parts.Clear();
+        // Last, so the spans and metrics of the shutdown are exported too.
+        await _telemetry.DisposeAsync();
         _kafka.Dispose();
         _stopping.Dispose();
         try

@@ -51,6 +51,7 @@ public static class StatusApplication
 
         builder.AddStatusApi();
         builder.Services.AddSingleton<ChangeFeed>();
+        builder.Services.AddSingleton<StatusTelemetry>();
         builder.Services.AddSingleton(sp => CreateStore(sp.GetRequiredService<IOptions<StatusOptions>>().Value));
         builder.Services.AddSingleton<Confluent.SchemaRegistry.ISchemaRegistryClient>(sp => new Confluent.SchemaRegistry.CachedSchemaRegistryClient(
             SchemaRegistryClientOptions.FromConfiguration(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IOptions<StatusOptions>>().Value.SchemaRegistryUrl!)
@@ -80,7 +81,12 @@ public static class StatusApplication
         builder.Services.AddSingleton<IValidateOptions<StatusApiOptions>, StatusApiOptionsValidator>();
         builder.Services.AddSingleton<DocumentStatusGrpcService>();
         builder.Services.AddSingleton<BearerTokenDigests>();
-        builder.Services.AddGrpc(o => o.EnableDetailedErrors = false)
+        builder.Services.AddSingleton<ApiMetricsInterceptor>();
+        builder.Services.AddGrpc(o =>
+            {
+                o.EnableDetailedErrors = false;
+                o.Interceptors.Add<ApiMetricsInterceptor>();
+            })
             .AddJsonTranscoding();
         builder.Services.AddOptions<Grpc.AspNetCore.Server.GrpcServiceOptions>().Configure<IOptions<StatusApiOptions>>((grpc, api) =>
         {
@@ -158,6 +164,7 @@ public static class StatusApplication
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHealth();
+        app.MapMetrics();
         app.MapStatusService();
         return app;
     }

@@ -27,6 +27,9 @@ public sealed class KafkaOptions
     /// <summary>Extra librdkafka properties (security.protocol, sasl.*, ...), passed through unchanged.</summary>
     public Dictionary<string, string> Config { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>How often consumer lag (streaming.kafka.consumer.lag) is recomputed once something reads the metric.</summary>
+    public TimeSpan LagRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     public bool UsesEmbeddedBroker => string.IsNullOrWhiteSpace(BootstrapServers);
 
     /// <summary>Base client configuration for this cluster: bootstrap servers plus the pass-through properties.</summary>

@@ -10,7 +10,7 @@ using Streaming.Kafka;
 
 namespace Streaming.ServiceDefaults;
 
-/// <summary>Wiring every service shares: logging, problem details, health checks, Kafka.</summary>
+/// <summary>Wiring every service shares: logging, problem details, health checks, telemetry, Kafka.</summary>
 public static class StreamingDefaults
 {
     /// <summary>Liveness: the process answers.</summary>
@@ -19,7 +19,8 @@ public static class StreamingDefaults
     /// <summary>Readiness: the service can do its work (checks tagged "ready", e.g. Kafka reachable).</summary>
     public const string ReadyPath = "/health/ready";
 
-    public static IHostApplicationBuilder AddStreamingDefaults(this IHostApplicationBuilder builder)
+    /// <param name="serviceName">The service.name telemetry reports (OTEL_SERVICE_NAME wins); by default from the application name.</param>
+    public static IHostApplicationBuilder AddStreamingDefaults(this IHostApplicationBuilder builder, string? serviceName = null)
     {
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
@@ -30,6 +31,7 @@ public static class StreamingDefaults
         });
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks();
+        builder.Services.AddStreamingTelemetry(builder.Configuration, serviceName ?? StreamingTelemetry.DefaultServiceName(builder.Environment));
         builder.AddKafka();
         builder.Services.AddHostedService<TopicInitializer>();
         return builder;

@@ -25,6 +25,9 @@ public sealed class PlatformProcess(params string[] extraArguments) : IAsyncLife
 
     public string Kafka { get; private set; } = null!;
 
+    /// <summary>The Prometheus scrape endpoint the platform publishes (every part serves the whole process's metrics).</summary>
+    public Uri Metrics { get; private set; } = null!;
+
     public string Log
     {
         get
@@ -95,6 +98,7 @@ public sealed class PlatformProcess(params string[] extraArguments) : IAsyncLife
         StatusHttp = new Uri(ready.RootElement.GetProperty("statusHttp").GetString()!);
         SchemaRegistry = new Uri(ready.RootElement.GetProperty("schemaRegistry").GetString()!);
         Kafka = ready.RootElement.GetProperty("kafka").GetString()!;
+        Metrics = new Uri(ready.RootElement.GetProperty("metrics").GetString()!);
     }
 
     /// <summary>SIGTERM (a container runtime) or SIGINT (Ctrl+C, a supervisor); the exit code tells whether the shutdown was clean.</summary>

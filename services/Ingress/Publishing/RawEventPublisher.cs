@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
@@ -13,15 +14,17 @@ namespace Streaming.Ingress.Publishing;
 public sealed partial class RawEventPublisher : IDisposable
 {
     private readonly ILogger<RawEventPublisher> _logger;
+    private readonly IngressTelemetry _telemetry;
     private readonly ProducerConfig _config;
     private readonly string _topic;
     private readonly Lock _gate = new();
     private IProducer<string, byte[]> _producer;
     private volatile bool _fatal;
 
-    public RawEventPublisher(KafkaConnection connection, IOptions<IngressOptions> options, ILogger<RawEventPublisher> logger)
+    public RawEventPublisher(KafkaConnection connection, IOptions<IngressOptions> options, IngressTelemetry telemetry, ILogger<RawEventPublisher> logger)
     {
         _logger = logger;
+        _telemetry = telemetry;
         _topic = options.Value.Topic;
         var delivery = (int)options.Value.DeliveryTimeout.TotalMilliseconds;
         _config = new ProducerConfig(connection.ClientConfig())
@@ -71,18 +74,39 @@ public sealed partial class RawEventPublisher : IDisposable
             RawEventHeaders.Add(headers, RawEventHeaders.ContentType, webhook.ContentType);
         }
 
-        RawEventHeaders.Add(headers, RawEventHeaders.TraceParent, webhook.TraceParent);
-        if (!string.IsNullOrEmpty(webhook.TraceState))
-        {
-            RawEventHeaders.Add(headers, RawEventHeaders.TraceState, webhook.TraceState);
-        }
-
         RawEventHeaders.Add(headers, RawEventHeaders.KeySource, webhook.KeySource);
 
+        // With tracing on, the record carries the producer span's context (the normalizer's spans continue it);
+        // without, the context the request came with.
+        using var activity = IngressTelemetry.StartPublish(_topic, webhook.Key, webhook.Provider, webhook.EventId);
+        RawEventHeaders.Add(headers, RawEventHeaders.TraceParent, activity?.Id ?? webhook.TraceParent);
+        if ((activity is null ? webhook.TraceState : activity.TraceStateString) is { Length: > 0 } traceState)
+        {
+            RawEventHeaders.Add(headers, RawEventHeaders.TraceState, traceState);
+        }
+
         var message = new Message<string, byte[]> { Key = webhook.Key, Value = webhook.Body, Headers = headers };
-        // No cancellation: once handed to librdkafka the record may be written; a caller that
-        // went away will retry, and the duplicate is absorbed downstream by its event id.
-        return await Producer().ProduceAsync(_topic, message);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            // No cancellation: once handed to librdkafka the record may be written; a caller that
+            // went away will retry, and the duplicate is absorbed downstream by its event id.
+            var delivery = await Producer().ProduceAsync(_topic, message);
+            _telemetry.Published(webhook.Provider, Stopwatch.GetElapsedTime(started), stored: true);
+            if (activity is { IsAllDataRequested: true })
+            {
+                activity.SetTag(MessagingTags.PartitionId, delivery.Partition.Value.ToString(CultureInfo.InvariantCulture));
+                activity.SetTag(MessagingTags.Offset, delivery.Offset.Value);
+            }
+
+            return delivery;
+        }
+        catch (KafkaException e)
+        {
+            _telemetry.Published(webhook.Provider, Stopwatch.GetElapsedTime(started), stored: false);
+            activity?.SetStatus(ActivityStatusCode.Error, e.Error.Code.ToString());
+            throw;
+        }
     }
 
     public void Dispose()

@@ -34,6 +34,7 @@ public sealed partial class WebhookHandler(
     ProviderRegistry providers,
     SignatureVerifier verifier,
     RawEventPublisher publisher,
+    IngressTelemetry telemetry,
     TimeProvider time,
     IOptions<IngressOptions> options,
     ILogger<WebhookHandler> logger)
@@ -42,14 +43,17 @@ public sealed partial class WebhookHandler(
     {
         if (!providers.TryGet(provider, out var definition))
         {
+            telemetry.Received(IngressTelemetry.UnknownProvider);
+            telemetry.Rejected(IngressTelemetry.UnknownProvider, "provider_unknown");
             return Problems.UnknownProvider();
         }
 
+        telemetry.Received(definition.Name);
         var receivedAt = time.GetUtcNow();
         var body = await ReadBodyAsync(context.Request, definition.MaxBodyBytes, context.RequestAborted);
         if (body is null)
         {
-            LogRejected(logger, definition.Name, "body_too_large");
+            Reject(definition.Name, "body_too_large");
             return Problems.TooLarge(definition.MaxBodyBytes);
         }
 
@@ -72,6 +76,7 @@ public sealed partial class WebhookHandler(
                 && json.Get() is { } root && handshake.Evaluate(root) is { ValueKind: JsonValueKind.String } token)
             {
                 LogHandshake(logger, definition.Name);
+                telemetry.Handshake(definition.Name);
                 return Results.Text(token.GetString(), "text/plain; charset=utf-8", statusCode: StatusCodes.Status200OK);
             }
         }
@@ -79,7 +84,7 @@ public sealed partial class WebhookHandler(
         verification ??= verifier.Verify(definition, body, Header, json.Get);
         if (!verification.Value.IsVerified)
         {
-            LogRejected(logger, definition.Name, verification.Value.Code);
+            Reject(definition.Name, verification.Value.Code);
             return Problems.Unauthorized(verification.Value.Code, verification.Value.Detail!);
         }
 
@@ -89,7 +94,7 @@ public sealed partial class WebhookHandler(
             using var lease = limiter.AttemptAcquire();
             if (!lease.IsAcquired)
             {
-                LogRejected(logger, definition.Name, "rate_limited");
+                Reject(definition.Name, "rate_limited");
                 var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
                 return Problems.RateLimited(retryAfter);
             }
@@ -101,19 +106,28 @@ public sealed partial class WebhookHandler(
         {
             var delivery = await publisher.PublishAsync(webhook);
             LogAccepted(logger, definition.Name, webhook.EventId, delivery.Partition.Value, delivery.Offset.Value);
+            telemetry.Accepted(definition.Name);
             return Results.Json(new AcceptedWebhook(webhook.EventId, webhook.KeySource), statusCode: StatusCodes.Status200OK);
         }
         catch (KafkaException ex) when (ex.Error.Code is ErrorCode.MsgSizeTooLarge)
         {
             // Retrying cannot help: the cluster's record limit is below this body (see Kafka topic max.message.bytes).
             LogNotStored(logger, definition.Name, webhook.EventId, ex.Error.Code);
+            telemetry.Rejected(definition.Name, "body_too_large");
             return Problems.TooLarge(definition.MaxBodyBytes);
         }
         catch (KafkaException ex)
         {
             LogNotStored(logger, definition.Name, webhook.EventId, ex.Error.Code);
+            telemetry.Rejected(definition.Name, "storage_unavailable");
             return Problems.KafkaUnavailable(options.Value.RetryAfter);
         }
+    }
+
+    private void Reject(string provider, string reason)
+    {
+        LogRejected(logger, provider, reason);
+        telemetry.Rejected(provider, reason);
     }
 
     /// <summary>The body bytes, or null when they exceed <paramref name="limit"/>.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Polly;
 using Polly.Retry;
 using Confluent.Kafka;
@@ -39,6 +40,8 @@ public sealed partial class ExactlyOnceLoop
     private readonly ResiliencePipeline _commit;
     private readonly Action? _onStuck;
     private int _stuck;
+    private readonly NormalizerTelemetry? _telemetry;
+    private readonly ConsumerLagMonitor? _lag;
     private readonly List<OutputRecord> _outputs = [];
     private readonly Dictionary<TopicPartition, long> _nextOffsets = [];
     private readonly Dictionary<TopicPartition, long> _batchStart = [];
@@ -58,19 +61,29 @@ public sealed partial class ExactlyOnceLoop
     private int _assignedCount;
     private long _callStarted;
     private string _call = "";
+    private long _transactionStarted;
 
     /// <param name="onStuck">
     /// What to do when a blocking Kafka call does not return (see <see cref="CheckStuckCall"/>): the service stops its
     /// application (the process exits once the host's shutdown timeout passes, the stuck thread being a background one);
     /// without it, the process ends at once.
     /// </param>
-    public ExactlyOnceLoop(LoopSettings settings, IRecordTransform transform, ILogger logger, NormalizerFaultInjection? faults = null, Action? onStuck = null)
+    public ExactlyOnceLoop(
+        LoopSettings settings,
+        IRecordTransform transform,
+        ILogger logger,
+        NormalizerFaultInjection? faults = null,
+        NormalizerTelemetry? telemetry = null,
+        ConsumerLagMonitor? lag = null,
+        Action? onStuck = null)
     {
         _onStuck = onStuck;
         _settings = settings;
         _transform = transform;
         _logger = logger;
         _faults = faults;
+        _telemetry = telemetry;
+        _lag = lag;
         // A commit that fails with a retriable error (timed out, coordinator moved) may be retried as is; a bounded
         // number of times, backing off, then the loop stops with the reason.
         _commit = new ResiliencePipelineBuilder()
@@ -116,6 +129,7 @@ public sealed partial class ExactlyOnceLoop
         _stopping = stopping;
         _producer = BuildProducer();
         _consumer = BuildConsumer();
+        _lag?.Attach(_consumer);
         var crashed = false;
         using var watchdog = new Timer(_ => CheckStuckCall(), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
         try
@@ -139,6 +153,7 @@ public sealed partial class ExactlyOnceLoop
         finally
         {
             Running = false;
+            _lag?.Detach();
             // A crash leaves the transaction open and the group membership to time out, as a killed process would.
             _consumer.Dispose();
             if (!crashed)
@@ -218,13 +233,18 @@ public sealed partial class ExactlyOnceLoop
         {
             _producer!.BeginTransaction();
             _inTransaction = true;
+            _transactionStarted = Stopwatch.GetTimestamp();
         }
 
-        _outputs.Clear();
-        _transform.Transform(result, _outputs);
-        foreach (var output in _outputs)
+        // The record's span continues the trace its headers carry (the ingress's publish span).
+        using (NormalizerTelemetry.StartProcess(result, _settings.GroupId))
         {
-            Produce(output);
+            _outputs.Clear();
+            _transform.Transform(result, _outputs);
+            foreach (var output in _outputs)
+            {
+                Produce(output);
+            }
         }
 
         _batchStart.TryAdd(partition, result.Offset.Value);
@@ -234,6 +254,7 @@ public sealed partial class ExactlyOnceLoop
 
     private void Produce(OutputRecord output)
     {
+        using var activity = NormalizerTelemetry.StartPublish(output.Topic, output.Message);
         while (true)
         {
             try
@@ -293,6 +314,7 @@ public sealed partial class ExactlyOnceLoop
 
         Interlocked.Add(ref _committedRecords, _batchCount);
         Interlocked.Increment(ref _transactions);
+        _telemetry?.TransactionCommitted(Stopwatch.GetElapsedTime(_transactionStarted));
         ResetBatch();
     }
 
@@ -322,6 +344,7 @@ public sealed partial class ExactlyOnceLoop
         }
 
         Interlocked.Increment(ref _aborts);
+        _telemetry?.TransactionAborted();
         if (_deliveryError is { } delivery)
         {
             LogDeliveryFailed(_logger, delivery);
@@ -381,6 +404,7 @@ public sealed partial class ExactlyOnceLoop
             // aborted batch's records of those are read again here, from the batch's start.
             Blocking("AbortTransaction", () => _producer!.AbortTransaction(OperationTimeout));
             Interlocked.Increment(ref _aborts);
+            _telemetry?.TransactionAborted();
             _transform.Aborted();
             _needsPrepare.UnionWith(consumer.Assignment);
             foreach (var (partition, offset) in _batchStart)

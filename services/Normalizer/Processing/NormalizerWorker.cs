@@ -27,7 +27,9 @@ public sealed partial class NormalizerWorker(
     IHostApplicationLifetime lifetime,
     IConfiguration configuration,
     ILoggerFactory loggers,
-    NormalizerFaultInjection? faults = null) : BackgroundService
+    NormalizerFaultInjection? faults = null,
+    NormalizerTelemetry? telemetry = null,
+    IOptions<KafkaOptions>? kafkaOptions = null) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<NormalizerWorker>();
     private ExactlyOnceLoop? _loop;
@@ -65,7 +67,9 @@ public sealed partial class NormalizerWorker(
                 Serialize,
                 new DedupeIndex(o.DedupeWindow, TimeProvider.System),
                 history.Read,
-                loggers.CreateLogger<NormalizingTransform>());
+                loggers.CreateLogger<NormalizingTransform>(),
+                telemetry);
+            using var lag = telemetry?.LagMonitor(client, o.GroupId, kafkaOptions?.Value.LagRefreshInterval ?? TimeSpan.FromSeconds(5));
             _loop = new ExactlyOnceLoop(
                 new LoopSettings(
                     client, o.InputTopic, o.GroupId, o.EffectiveTransactionalId, o.BatchSize, o.BatchTimeout, o.TransactionTimeout, o.SessionTimeout,
@@ -77,6 +81,8 @@ public sealed partial class NormalizerWorker(
                 Transform,
                 loggers.CreateLogger<ExactlyOnceLoop>(),
                 faults,
+                telemetry,
+                lag,
                 onStuck: lifetime.StopApplication);
             await Task.Factory.StartNew(() => _loop.Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }

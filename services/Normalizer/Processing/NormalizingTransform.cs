@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
@@ -24,6 +25,8 @@ public sealed partial class NormalizingTransform : IRecordTransform
     private readonly DedupeIndex _dedupe;
     private readonly Func<int, CancellationToken, IEnumerable<(string Id, long Timestamp)>> _history;
     private readonly ILogger _logger;
+    private readonly NormalizerTelemetry? _telemetry;
+    private readonly NormalizerTelemetry.BatchCounts _batch = new();
     private long _duplicates;
     private long _deadLetters;
     private long _normalized;
@@ -35,8 +38,10 @@ public sealed partial class NormalizingTransform : IRecordTransform
         Func<DocumentEvent, byte[]> serialize,
         DedupeIndex dedupe,
         Func<int, CancellationToken, IEnumerable<(string Id, long Timestamp)>> history,
-        ILogger logger)
+        ILogger logger,
+        NormalizerTelemetry? telemetry = null)
     {
+        _telemetry = telemetry;
         _mapper = mapper;
         _topics = topics;
         _serialize = serialize;
@@ -65,6 +70,7 @@ public sealed partial class NormalizingTransform : IRecordTransform
             record.Message.Value,
             record.Message.Headers ?? [],
             record.Message.Timestamp.Type == TimestampType.NotAvailable ? DateTimeOffset.UtcNow : record.Message.Timestamp.UtcDateTime);
+        using var map = NormalizerTelemetry.StartMap();
         var result = _mapper.Map(raw);
         if (result.Event is not { } e)
         {
@@ -72,8 +78,12 @@ public sealed partial class NormalizingTransform : IRecordTransform
             return;
         }
 
+        map?.SetTag("streaming.provider", e.Provider);
+        map?.SetTag("streaming.event_id", e.EventId);
         if (_dedupe.Contains(raw.Partition, e.EventId))
         {
+            map?.SetTag("streaming.outcome", "duplicate");
+            _batch.Add(NormalizerTelemetry.BatchCounts.Kind.Duplicate, e.Provider);
             Interlocked.Increment(ref _duplicates);
             LogDuplicate(_logger, e.Provider, e.EventId, raw.Partition, raw.Offset);
             return;
@@ -91,6 +101,8 @@ public sealed partial class NormalizingTransform : IRecordTransform
         }
 
         _dedupe.AddPending(raw.Partition, e.EventId);
+        map?.SetTag("streaming.outcome", "normalized");
+        _batch.Add(NormalizerTelemetry.BatchCounts.Kind.Normalized, e.Provider);
         Interlocked.Increment(ref _normalized);
         var headers = new Headers();
         RawEventHeaders.Add(headers, RawEventHeaders.EventId, e.EventId);
@@ -118,9 +130,22 @@ public sealed partial class NormalizingTransform : IRecordTransform
         }));
     }
 
-    public void Committed() => _dedupe.Commit();
+    public void Committed()
+    {
+        _dedupe.Commit();
+        if (_telemetry is not null)
+        {
+            _batch.Flush(_telemetry);
+        }
 
-    public void Aborted() => _dedupe.Abort();
+        _batch.Clear();
+    }
+
+    public void Aborted()
+    {
+        _dedupe.Abort();
+        _batch.Clear();
+    }
 
     public void Revoked(IReadOnlyCollection<TopicPartition> partitions)
     {
@@ -134,6 +159,13 @@ public sealed partial class NormalizingTransform : IRecordTransform
     {
         Interlocked.Increment(ref _deadLetters);
         LogDeadLetter(_logger, reason, record.Partition.Value, record.Offset.Value, detail);
+        _batch.Add(NormalizerTelemetry.BatchCounts.Kind.DeadLettered, RawEventHeaders.Get(record.Message.Headers, RawEventHeaders.Provider) ?? "unknown", reason);
+        if (Activity.Current is { IsAllDataRequested: true } span)
+        {
+            span.SetTag("streaming.outcome", "dead_lettered");
+            span.SetTag("streaming.dlq_reason", reason);
+        }
+
         var headers = new Headers();
         foreach (var header in record.Message.Headers ?? [])
         {

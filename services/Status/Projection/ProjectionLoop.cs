@@ -3,6 +3,7 @@ using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Streaming.Status.Publishing;
+using Streaming.Kafka;
 using Streaming.Status.Store;
 using Streaming.Status.Watching;
 
@@ -39,6 +40,8 @@ public sealed partial class ProjectionLoop
     private readonly ILogger _logger;
     private readonly ProjectionFaults? _faults;
     private readonly SnapshotPublisher? _snapshots;
+    private readonly StatusTelemetry? _telemetry;
+    private readonly ConsumerLagMonitor? _lag;
     private readonly List<ConsumeResult<byte[]?, byte[]?>> _pending = [];
     private readonly Dictionary<int, long?> _expected = [];
     private readonly Lock _statsLock = new();
@@ -54,8 +57,19 @@ public sealed partial class ProjectionLoop
     private string? _lastError;
     private string? _rejectedByStore;
 
-    public ProjectionLoop(ProjectionSettings settings, IStatusStore store, DocumentEventDecoder decoder, ChangeFeed feed, ILogger logger, ProjectionFaults? faults = null, SnapshotPublisher? snapshots = null)
+    public ProjectionLoop(
+        ProjectionSettings settings,
+        IStatusStore store,
+        DocumentEventDecoder decoder,
+        ChangeFeed feed,
+        ILogger logger,
+        ProjectionFaults? faults = null,
+        StatusTelemetry? telemetry = null,
+        ConsumerLagMonitor? lag = null,
+        SnapshotPublisher? snapshots = null)
     {
+        _telemetry = telemetry;
+        _lag = lag;
         _settings = settings;
         _store = store;
         _decoder = decoder;
@@ -112,6 +126,7 @@ public sealed partial class ProjectionLoop
     {
         _stopping = stopping;
         using var consumer = Build();
+        _lag?.Attach(consumer);
         try
         {
             consumer.Subscribe(_settings.Topic);
@@ -136,6 +151,7 @@ public sealed partial class ProjectionLoop
         finally
         {
             Running = false;
+            _lag?.Detach();
         }
     }
 
@@ -209,6 +225,7 @@ public sealed partial class ProjectionLoop
     {
         // Outbox housekeeping between batches; nothing pending means the last round found no records (idle).
         _snapshots?.Tick(idle: _pending.Count == 0, _expected.Keys, _stopping);
+        _faults?.WhilePaused(_stopping);
         _pending.Clear();
         try
         {
@@ -244,7 +261,22 @@ public sealed partial class ProjectionLoop
         }
     }
 
+    /// <summary>Applies the batch inside one consumer span per record (ended once the store transaction committed or failed).</summary>
     private void ApplyPending(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        var spans = StatusTelemetry.StartProcessing(_pending, _settings.GroupId);
+        var batches = Batches;
+        try
+        {
+            ApplyBatch(consumer);
+        }
+        finally
+        {
+            StatusTelemetry.StopProcessing(spans, committed: Batches != batches);
+        }
+    }
+
+    private void ApplyBatch(IConsumer<byte[]?, byte[]?> consumer)
     {
         var nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var events = new List<ProjectedEvent>(_pending.Count);
@@ -275,15 +307,18 @@ public sealed partial class ProjectionLoop
         catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
         {
             // The registry is unreachable: retry the same records later, never drop them.
+            _telemetry?.StoreError("decode");
             Retry(consumer, "decoding (schema registry)", e);
             return;
         }
 
         var progress = next.Select(p => new PartitionProgress(_settings.Topic, p.Key, _expected.GetValueOrDefault(p.Key), p.Value)).ToList();
         BatchResult result;
+        var applying = Stopwatch.GetTimestamp();
         try
         {
             result = _store.ApplyAsync(new ProjectionBatch(_settings.GroupId, events, dead, progress, nowMs, QueueSnapshots: _snapshots is not null), _stopping).GetAwaiter().GetResult();
+            _telemetry?.StoreApplied(Stopwatch.GetElapsedTime(applying));
         }
         catch (OffsetConflictException e)
         {
@@ -307,6 +342,7 @@ public sealed partial class ProjectionLoop
         }
         catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
         {
+            _telemetry?.StoreError("apply");
             Retry(consumer, "writing to the store", e);
             return;
         }
@@ -341,6 +377,7 @@ public sealed partial class ProjectionLoop
         Interlocked.Add(ref _applied, result.Applied);
         Interlocked.Add(ref _duplicates, result.Duplicates);
         Interlocked.Add(ref _deadLetters, result.DeadLetters);
+        _telemetry?.Projected(result.Applied, result.Duplicates, result.DeadLetters);
         _backoff = TimeSpan.FromMilliseconds(200);
         LastError = null;
     }
@@ -446,6 +483,7 @@ public sealed partial class ProjectionLoop
             }
             catch (Exception e) when (!_stopping.IsCancellationRequested)
             {
+                _telemetry?.StoreError("read_offsets");
                 LastError = $"{what}: {e.GetType().Name}: {e.Message}";
                 LogRetry(_logger, what, backoff.TotalMilliseconds, e);
                 _stopping.WaitHandle.WaitOne(backoff);

@@ -19,7 +19,9 @@ public sealed partial class ProjectionWorker(
     IHostApplicationLifetime lifetime,
     ILoggerFactory loggers,
     ProjectionFaults? faults = null,
-    SnapshotPublisher? snapshots = null) : BackgroundService
+    SnapshotPublisher? snapshots = null,
+    StatusTelemetry? telemetry = null,
+    IOptions<KafkaOptions>? kafkaOptions = null) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<ProjectionWorker>();
     private ProjectionLoop? _loop;
@@ -31,6 +33,7 @@ public sealed partial class ProjectionWorker(
     {
         var o = options.Value;
         var publisher = o.PublishSnapshots ? snapshots : null;
+        using var lag = telemetry?.LagMonitor(kafka.ClientConfig(), o.GroupId, kafkaOptions?.Value.LagRefreshInterval ?? TimeSpan.FromSeconds(5));
         var loop = new ProjectionLoop(
             new ProjectionSettings(kafka.ClientConfig(), o.Topic, o.GroupId, o.BatchSize, o.BatchWindow, o.FetchWait, o.SessionTimeout, o.GroupProtocol),
             store,
@@ -38,7 +41,10 @@ public sealed partial class ProjectionWorker(
             feed,
             loggers.CreateLogger<ProjectionLoop>(),
             faults,
+            telemetry,
+            lag,
             publisher);
+        Volatile.Write(ref _loop, loop);
         try
         {
             if (publisher is not null)
@@ -46,7 +52,6 @@ public sealed partial class ProjectionWorker(
                 await publisher.EnsureContractAsync(stoppingToken);
             }
 
-            Volatile.Write(ref _loop, loop);
             await Task.Factory.StartNew(() => loop.Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

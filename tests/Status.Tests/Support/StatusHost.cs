@@ -67,7 +67,8 @@ public sealed class StatusHost : IAsyncDisposable
         StatusSetup setup,
         IReadOnlyDictionary<string, string?>? settings = null,
         Func<long, bool>? crashAfterCommit = null,
-        string? instanceId = null)
+        string? instanceId = null,
+        ProjectionFaults? faults = null)
     {
         var registry = await TestRegistry.UrlAsync();
         string[] args =
@@ -98,7 +99,7 @@ public sealed class StatusHost : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(extra);
 
             // The crash hook exists only in tests: the service never registers it.
-            builder.Services.AddSingleton(new ProjectionFaults { CrashAfterCommit = crashAfterCommit });
+            builder.Services.AddSingleton(faults ?? new ProjectionFaults { CrashAfterCommit = crashAfterCommit });
         });
         await app.StartAsync();
         var host = new StatusHost(app, GrpcChannel.ForAddress(app.GrpcAddress()));

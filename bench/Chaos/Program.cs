@@ -32,7 +32,7 @@ try
             MinFaultsPerKind: (int)Number("min-faults", 1),
             Seed: (int)Number("seed", Environment.TickCount & 0xFFFF),
             Work: Option("work", Path.Combine(Path.GetTempPath(), "streaming-chaos-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture))),
-            Partitions: 6,
+            Partitions: (int)Number("partitions", 6),
             Faults: Option("faults", string.Join(",", Enum.GetNames<FaultKind>())).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Enum.Parse<FaultKind>).ToArray(),
             GroupProtocol: Option("group-protocol", "Consumer"))),
         _ => throw new ArgumentException($"unknown command '{args[0]}' (run or broker)"),

@@ -269,7 +269,7 @@ internal sealed class Reconciliation(Pipeline pipeline, Ledger ledger, int parti
         for (var p = 0; p < partitions; p++)
         {
             var tp = new TopicPartition(KafkaTopics.DocumentEvents, p);
-            ends[p] = consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(10)).High.Value;
+            ends[p] = WholeLogEnd(consumer, tp);
             starts.Add(new TopicPartitionOffset(tp, Offset.Beginning));
         }
 
@@ -328,7 +328,7 @@ internal sealed class Reconciliation(Pipeline pipeline, Ledger ledger, int parti
         for (var p = 0; p < partitions; p++)
         {
             var tp = new TopicPartition(topic, p);
-            ends[p] = consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(10)).High.Value;
+            ends[p] = WholeLogEnd(consumer, tp);
             starts.Add(new TopicPartitionOffset(tp, Offset.Beginning));
         }
 
@@ -370,5 +370,20 @@ internal sealed class Reconciliation(Pipeline pipeline, Ledger ledger, int parti
         }
 
         return (count, found);
+    }
+
+    /// <summary>The partition's end, once it is sure the log still starts at offset 0.</summary>
+    private static long WholeLogEnd<TKey, TValue>(IConsumer<TKey, TValue> consumer, TopicPartition tp)
+    {
+        var watermarks = consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(10));
+        if (watermarks.Low.Value > 0)
+        {
+            // librdkafka's mock broker keeps about 5 MB or 100,000 records per partition and drops the oldest beyond.
+            throw new InvalidOperationException(
+                $"{tp.Topic}/{tp.Partition.Value}: the broker dropped its oldest records (log start {watermarks.Low.Value}), so the stream cannot be " +
+                "reconciled: run with more partitions (--partitions, CHAOS_PARTITIONS) or fewer webhooks");
+        }
+
+        return watermarks.High.Value;
     }
 }

@@ -134,6 +134,17 @@ public sealed class ConsumerLagMonitor : IDisposable
         {
             // The cluster did not answer in time: keep the last figures; the next tick tries again.
         }
+        catch (ObjectDisposedException)
+        {
+            // The attached consumer was disposed before Detach (a loop ending on an error or a crash): nothing is owned now.
+            // A timer callback must never throw: an unhandled exception here would end the process.
+            lock (_gate)
+            {
+                _assignment = null;
+                _position = null;
+                _latest = [];
+            }
+        }
         finally
         {
             Volatile.Write(ref _refreshing, 0);

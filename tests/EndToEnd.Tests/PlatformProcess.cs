@@ -114,7 +114,8 @@ public sealed class PlatformProcess(params string[] extraArguments) : IAsyncLife
             await kill.WaitForExitAsync();
         }
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        // The host gives its services 30 s to stop; under the whole suite's parallel load a stop has come close to that.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         try
         {
             await _process.WaitForExitAsync(timeout.Token);
@@ -122,7 +123,7 @@ public sealed class PlatformProcess(params string[] extraArguments) : IAsyncLife
         catch (OperationCanceledException)
         {
             _process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"the platform did not stop within 30 s of SIG{signal}:\n{Log}");
+            throw new TimeoutException($"the platform did not stop within 60 s of SIG{signal}:\n{Log}");
         }
 
         return _process.ExitCode;

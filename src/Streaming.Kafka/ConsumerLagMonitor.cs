@@ -161,7 +161,14 @@ public sealed class ConsumerLagMonitor : IDisposable
         }
 
         _timer?.Dispose();
-        _queries?.Dispose();
+        // A refresh in flight still uses the query client (its queries time out within seconds): disposing a librdkafka
+        // client under a call in progress can hang, and this runs while the host shuts down. Wait for it, bounded, and
+        // never let the client's own shutdown hold the process.
+        SpinWait.SpinUntil(() => Volatile.Read(ref _refreshing) == 0, TimeSpan.FromSeconds(15));
+        if (_queries is { } queries)
+        {
+            Task.Run(queries.Dispose).Wait(TimeSpan.FromSeconds(5));
+        }
     }
 
     private Offset PositionOf(TopicPartition partition)

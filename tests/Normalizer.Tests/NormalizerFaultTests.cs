@@ -247,7 +247,7 @@ public sealed class NormalizerFaultTests : IAsyncLifetime
         }
         catch (TimeoutException e)
         {
-            var diag = $"read_committed view {ReadOutput(1000, TimeSpan.FromSeconds(3)).Count}, uncommitted {TestKafka.ReadAll(_cluster.BootstrapServers, Output, 1000, TimeSpan.FromSeconds(8), IsolationLevel.ReadUncommitted).Count}, loop tx {host.Worker.Loop!.Transactions} records {host.Worker.Loop!.CommittedRecords} dup {host.Worker.Transform!.Duplicates} norm {host.Worker.Transform!.Normalized}";
+            var diag = $"read_committed view {ReadOutput(1000, TimeSpan.FromSeconds(3)).Count}, uncommitted {TestKafka.ReadAll(_cluster.BootstrapServers, Output, 1000, TimeSpan.FromSeconds(8), IsolationLevel.ReadUncommitted).Count}, loop tx {host.Worker.Loop!.Transactions} records {host.Worker.Loop!.CommittedRecords} dup {host.Worker.Transform!.Duplicates} norm {host.Worker.Transform!.Normalized}, call in progress: {host.Worker.Loop!.CallInProgress ?? "none"}";
             throw new TimeoutException(e.Message + "\n" + diag + "\n" + string.Join("\n", host.Logs.Lines.TakeLast(60)), e);
         }
     }

@@ -497,6 +497,16 @@ public sealed partial class ExactlyOnceLoop
         }
     }
 
+    /// <summary>The blocking Kafka call in progress and for how long, or null: for diagnostics.</summary>
+    public string? CallInProgress
+    {
+        get
+        {
+            var started = Volatile.Read(ref _callStarted);
+            return started == 0 ? null : $"{_call} for {(Environment.TickCount64 - started) / 1000.0:0.0} s";
+        }
+    }
+
     private TimeSpan StuckCallLimit => (_settings.CommitTimeout is { } commit && commit > OperationTimeout ? commit : OperationTimeout) * 2;
 
     private IProducer<byte[]?, byte[]?> BuildProducer()
@@ -512,6 +522,12 @@ public sealed partial class ExactlyOnceLoop
             ReconnectBackoffMaxMs = KafkaClientDefaults.ReconnectBackoffMaxMs,
             ClientId = _settings.TransactionalId,
         };
+        // When every known broker is unreachable, librdkafka 2.16 re-bootstraps by default and decommissions the brokers it
+        // knew; a transactional call waiting on the group coordinator keeps a reference to the decommissioned broker and is
+        // not woken when the broker comes back (SendOffsetsToTransaction then blocks far past its timeout: librdkafka
+        // issues 5456 and 5511). This producer talks to the cluster continuously, so re-bootstrapping buys nothing here;
+        // an operator can still set metadata.recovery.strategy explicitly.
+        config.MetadataRecoveryStrategy ??= MetadataRecoveryStrategy.None;
         return new ProducerBuilder<byte[]?, byte[]?>(config)
             .SetErrorHandler((_, error) => LogKafkaError(_logger, "producer", error.Code, error.Reason, error.IsFatal))
             .Build();

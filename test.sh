@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/prerequisites.sh test
+# dotnet-stack (.config/dotnet-tools.json): a test that finds a process not stopping reports its managed stacks.
+dotnet tool restore >/dev/null || echo "warning: dotnet tool restore failed; hung processes will be reported without stacks" >&2
 # PostgreSQL for the status store tests: a throwaway server unless TEST_POSTGRES_CONNECTION is already set,
 # stopped (and deleted) when this script ends, however it ends (success, failure, Ctrl+C).
 if [ -z "${TEST_POSTGRES_CONNECTION:-}" ]; then

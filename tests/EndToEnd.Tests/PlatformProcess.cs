@@ -122,11 +122,35 @@ public sealed class PlatformProcess(params string[] extraArguments) : IAsyncLife
         }
         catch (OperationCanceledException)
         {
+            var stacks = await DumpStacksAsync(_process.Id);
             _process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"the platform did not stop within 60 s of SIG{signal}:\n{Log}");
+            throw new TimeoutException($"the platform did not stop within 60 s of SIG{signal}:\n{Log}\n{stacks}");
         }
 
         return _process.ExitCode;
+    }
+
+    /// <summary>The managed stacks of a process that does not stop, when dotnet-stack is installed (dotnet tool restore).</summary>
+    private static async Task<string> DumpStacksAsync(int pid)
+    {
+        try
+        {
+            using var dump = Process.Start(new ProcessStartInfo("dotnet", ["tool", "run", "dotnet-stack", "report", "-p", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                WorkingDirectory = AppContext.BaseDirectory,
+            })!;
+            var output = dump.StandardOutput.ReadToEndAsync();
+            var error = dump.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await dump.WaitForExitAsync(timeout.Token);
+            return $"managed stacks (dotnet-stack):\n{await output}{await error}";
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or OperationCanceledException or InvalidOperationException)
+        {
+            return $"no stack dump: {e.Message}";
+        }
     }
 
     public async Task DisposeAsync()

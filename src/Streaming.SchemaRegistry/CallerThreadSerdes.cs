@@ -26,8 +26,19 @@ public static class CallerThreadSerdes
     public static T DeserializeOnCallerThread<T>(this IAsyncDeserializer<T> deserializer, ReadOnlyMemory<byte> data, SerializationContext context) =>
         Run(() => deserializer.DeserializeAsync(data, isNull: false, context));
 
+    /// <summary>
+    /// A synchronous serializer for a <c>ProducerBuilder</c> whose <c>Produce</c> is called from a loop's own thread: what
+    /// Confluent's <c>AsSyncOverAsync()</c> does, without the thread pool round trip per record.
+    /// </summary>
+    public static ISerializer<T> OnCallerThread<T>(this IAsyncSerializer<T> serializer) => new CallerThreadSerializer<T>(serializer);
+
     private static TResult Run<TResult>(Func<Task<TResult>> start) =>
         Inline.StartNew(start).Unwrap().GetAwaiter().GetResult();
+}
+
+internal sealed class CallerThreadSerializer<T>(IAsyncSerializer<T> inner) : ISerializer<T>
+{
+    public byte[] Serialize(T data, SerializationContext context) => inner.SerializeOnCallerThread(data, context);
 }
 
 /// <summary>A task scheduler that runs each task at once on the thread that queues it.</summary>

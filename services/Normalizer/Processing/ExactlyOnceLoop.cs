@@ -32,6 +32,8 @@ public sealed record LoopSettings(
 public sealed partial class ExactlyOnceLoop
 {
     private static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan FirstAbortPause = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan MaxAbortPause = TimeSpan.FromSeconds(2);
 
     private readonly LoopSettings _settings;
     private readonly IRecordTransform _transform;
@@ -59,6 +61,7 @@ public sealed partial class ExactlyOnceLoop
     private CancellationToken _stopping;
     private bool _running;
     private int _assignedCount;
+    private TimeSpan _abortPause = FirstAbortPause;
     private long _callStarted;
     private string _call = "";
     private long _transactionStarted;
@@ -201,31 +204,38 @@ public sealed partial class ExactlyOnceLoop
         {
             LogAborting(_logger, e.Error.Code, e.Error.Reason);
             AbortAndRewind();
+            // A failure that repeats (the broker down) is retried after a growing pause, not hundreds of times a second.
+            _stopping.WaitHandle.WaitOne(_abortPause);
+            _abortPause = TimeSpan.FromTicks(Math.Min(_abortPause.Ticks * 2, MaxAbortPause.Ticks));
         }
     }
 
     private void Process(ConsumeResult<byte[]?, byte[]?> result)
     {
         var partition = result.TopicPartition;
-        if (_needsPrepare.Remove(partition))
+        var prepare = _needsPrepare.Remove(partition);
+        if (prepare && _inTransaction)
         {
             // Preparing may read what this producer wrote; end the open transaction first so its records are
             // settled (an open transaction holds read_committed readers back).
-            if (_inTransaction)
+            try
             {
-                try
-                {
-                    CommitBatch();
-                }
-                catch (KafkaException e) when (!e.Error.IsFatal)
-                {
-                    // The record in hand is already consumed but not part of the failed batch: the abort must
-                    // rewind its partition too, or it would be skipped (lost).
-                    _batchStart.TryAdd(partition, result.Offset.Value);
-                    throw;
-                }
+                CommitBatch();
             }
+            catch (KafkaException e) when (!e.Error.IsFatal)
+            {
+                // The record in hand is already consumed but not part of the failed batch: the abort must
+                // rewind its partition too, or it would be skipped (lost).
+                _batchStart.TryAdd(partition, result.Offset.Value);
+                throw;
+            }
+        }
 
+        // From here on any failure (rebuilding the dedupe state while the broker is down, BeginTransaction, mapping,
+        // Produce) rewinds this partition to this record at the latest: it is consumed already and must be read again.
+        _batchStart.TryAdd(partition, result.Offset.Value);
+        if (prepare)
+        {
             _transform.Prepare(partition, _stopping);
         }
 
@@ -247,7 +257,6 @@ public sealed partial class ExactlyOnceLoop
             }
         }
 
-        _batchStart.TryAdd(partition, result.Offset.Value);
         _nextOffsets[partition] = result.Offset.Value + 1;
         _batchCount++;
     }
@@ -314,6 +323,7 @@ public sealed partial class ExactlyOnceLoop
 
         Interlocked.Add(ref _committedRecords, _batchCount);
         Interlocked.Increment(ref _transactions);
+        _abortPause = FirstAbortPause;
         _telemetry?.TransactionCommitted(Stopwatch.GetElapsedTime(_transactionStarted));
         ResetBatch();
     }

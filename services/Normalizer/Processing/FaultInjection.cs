@@ -1,3 +1,5 @@
+using Confluent.Kafka;
+
 namespace Streaming.Normalizer.Processing;
 
 /// <summary>Where a test may make the normalizer die as if killed: after the batch's records were written, before its transaction ends.</summary>
@@ -18,6 +20,22 @@ public enum FaultPoint
 public sealed class NormalizerFaultInjection
 {
     public Func<FaultPoint, bool>? CrashAt { get; set; }
+
+    /// <summary>
+    /// When it answers true for a raw partition, rebuilding that partition's dedupe state fails with a transport error,
+    /// as reading the output back does while the broker is down.
+    /// </summary>
+    public Func<int, bool>? FailHistoryRead { get; set; }
+
+    internal List<(string Id, long Timestamp)> ReadHistory(Func<int, CancellationToken, List<(string Id, long Timestamp)>> read, int rawPartition, CancellationToken cancellationToken)
+    {
+        if (FailHistoryRead?.Invoke(rawPartition) == true)
+        {
+            throw new KafkaException(new Error(ErrorCode.Local_Transport, "injected: the output could not be read back"));
+        }
+
+        return read(rawPartition, cancellationToken);
+    }
 
     internal void Check(FaultPoint point)
     {

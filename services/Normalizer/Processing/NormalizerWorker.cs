@@ -66,7 +66,7 @@ public sealed partial class NormalizerWorker(
                 new NormalizerTopics(o.InputTopic, o.OutputTopic, o.DeadLetterTopic),
                 Serialize,
                 new DedupeIndex(o.DedupeWindow, TimeProvider.System),
-                history.Read,
+                faults is null ? history.Read : (partition, token) => faults.ReadHistory(history.Read, partition, token),
                 loggers.CreateLogger<NormalizingTransform>(),
                 telemetry);
             using var lag = telemetry?.LagMonitor(client, o.GroupId, kafkaOptions?.Value.LagRefreshInterval ?? TimeSpan.FromSeconds(5));

@@ -37,6 +37,8 @@ public sealed class PostgresStatusStore : SqlStatusStore
 
     public override string Kind => "postgresql";
 
+    protected override int RowsPerStatement => 500;
+
     protected override string KeyType => "TEXT COLLATE \"C\"";
 
     protected override async ValueTask<DbConnection> OpenAsync(bool write, CancellationToken cancellationToken) =>

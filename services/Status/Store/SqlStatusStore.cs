@@ -109,59 +109,46 @@ public abstract class SqlStatusStore : IStatusStore
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        var states = new Dictionary<string, DocumentSnapshot?>(StringComparer.Ordinal);
+        // A few statements per RowsPerStatement events instead of several per event: the events in multi-row inserts that
+        // say which rows are new, the documents they touch read at once, then every changed document and outbox row
+        // written in multi-row upserts. Out-of-order events still read their document's history (rare).
+        var fresh = await InsertEventsAsync(connection, transaction, batch.Events, batch.NowMs, cancellationToken);
+        var states = await ReadDocumentsAsync(
+            connection, transaction, batch.Events.Where(e => fresh.Contains(e.EventId)).Select(e => e.DocumentToken).Distinct(StringComparer.Ordinal).ToList(), cancellationToken);
+        var changed = new Dictionary<string, DocumentSnapshot>(StringComparer.Ordinal);
         var partitions = new Dictionary<string, int>(StringComparer.Ordinal);
         var changes = new List<DocumentChange>();
         var duplicates = 0;
-        await using (var insertEvent = Command(connection, transaction, InsertEventSql))
+        foreach (var e in batch.Events)
         {
-            foreach (var e in batch.Events)
+            // Each new id once: a second copy in the same batch, or an id stored before, is a duplicate.
+            if (!fresh.Remove(e.EventId))
             {
-                BindEvent(insertEvent, e, batch.NowMs);
-                if (await insertEvent.ExecuteNonQueryAsync(cancellationToken) == 0)
-                {
-                    // Seen before (a provider retry, or a re-read after a crash): nothing changes.
-                    duplicates++;
-                    continue;
-                }
-
-                if (!states.TryGetValue(e.DocumentToken, out var current))
-                {
-                    current = await ReadDocumentAsync(connection, transaction, e.DocumentToken, cancellationToken);
-                }
-
-                var next = StatusRules.IsInOrder(current, e)
-                    ? StatusRules.Step(current, e, batch.NowMs)
-                    : StatusRules.Fold(await ReadHistoryAsync(connection, transaction, e.DocumentToken, cancellationToken), batch.NowMs);
-                states[e.DocumentToken] = next;
-                partitions[e.DocumentToken] = e.SourcePartition;
-                changes.Add(new DocumentChange(next, e));
+                duplicates++;
+                continue;
             }
+
+            var current = states.GetValueOrDefault(e.DocumentToken);
+            // Out of order: fold the stored history up to this event (the batch's later events are already stored, not yet applied).
+            var next = StatusRules.IsInOrder(current, e)
+                ? StatusRules.Step(current, e, batch.NowMs)
+                : StatusRules.Fold((await ReadHistoryAsync(connection, transaction, e.DocumentToken, cancellationToken)).Where(h => !fresh.Contains(h.EventId)).ToList(), batch.NowMs);
+            states[e.DocumentToken] = next;
+            changed[e.DocumentToken] = next;
+            partitions[e.DocumentToken] = e.SourcePartition;
+            changes.Add(new DocumentChange(next, e));
         }
 
-        await using (var upsert = Command(connection, transaction, UpsertDocumentSql))
-        {
-            foreach (var state in states.Values)
-            {
-                BindDocument(upsert, state!);
-                await upsert.ExecuteNonQueryAsync(cancellationToken);
-            }
-        }
-
+        await WriteRowsAsync(connection, transaction, UpsertDocumentPrefix, UpsertDocumentSuffix, changed.Values.Select(DocumentValues).ToList(), cancellationToken);
         if (batch.QueueSnapshots)
         {
-            await using var queue = Command(connection, transaction,
-                "INSERT INTO status_outbox (token, partition_id, version, queued_at) VALUES (@tok, @p, @v, @at) " +
-                "ON CONFLICT (token) DO UPDATE SET partition_id = excluded.partition_id, version = excluded.version, queued_at = excluded.queued_at");
-            foreach (var state in states.Values)
-            {
-                queue.Parameters.Clear();
-                Add(queue, "@tok", state!.DocumentToken);
-                Add(queue, "@p", partitions[state.DocumentToken]);
-                Add(queue, "@v", state.Version);
-                Add(queue, "@at", batch.NowMs);
-                await queue.ExecuteNonQueryAsync(cancellationToken);
-            }
+            await WriteRowsAsync(
+                connection,
+                transaction,
+                "INSERT INTO status_outbox (token, partition_id, version, queued_at) VALUES ",
+                " ON CONFLICT (token) DO UPDATE SET partition_id = excluded.partition_id, version = excluded.version, queued_at = excluded.queued_at",
+                changed.Values.Select(d => new object?[] { d.DocumentToken, partitions[d.DocumentToken], d.Version, batch.NowMs }).ToList(),
+                cancellationToken);
         }
 
         await BeforeCommitAsync(connection, transaction, changes, cancellationToken);
@@ -392,6 +379,92 @@ public abstract class SqlStatusStore : IStatusStore
         return await reader.ReadAsync(cancellationToken) ? ReadDocument(reader) : null;
     }
 
+    /// <summary>
+    /// Rows per multi-row statement. PostgreSQL takes 500 events (7,500 parameters of its 65,535) in one round trip;
+    /// Microsoft.Data.Sqlite binds named parameters in time quadratic in their number, so SQLite (in process, no round
+    /// trip to save) uses small statements.
+    /// </summary>
+    protected abstract int RowsPerStatement { get; }
+
+    /// <summary>Inserts the events (duplicates skipped by the primary key) and returns the ids that were new.</summary>
+    private async Task<HashSet<string>> InsertEventsAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<ProjectedEvent> events, long nowMs, CancellationToken cancellationToken)
+    {
+        var fresh = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in events.Chunk(RowsPerStatement))
+        {
+            await using var command = RowsCommand(
+                connection, transaction, $"INSERT INTO document_events ({EventColumns}, applied_at) VALUES ", " ON CONFLICT DO NOTHING RETURNING event_id",
+                chunk.Select(e => EventValues(e, nowMs)).ToList());
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                fresh.Add(reader.GetString(0));
+            }
+        }
+
+        return fresh;
+    }
+
+    private async Task<Dictionary<string, DocumentSnapshot?>> ReadDocumentsAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<string> tokens, CancellationToken cancellationToken)
+    {
+        var documents = new Dictionary<string, DocumentSnapshot?>(StringComparer.Ordinal);
+        foreach (var chunk in tokens.Chunk(RowsPerStatement))
+        {
+            await using var command = Command(connection, transaction, "");
+            var names = new List<string>(chunk.Length);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var name = "@t" + i.ToString(CultureInfo.InvariantCulture);
+                names.Add(name);
+                Add(command, name, chunk[i]);
+            }
+
+            command.CommandText = $"SELECT {DocumentColumns} FROM documents WHERE token IN ({string.Join(", ", names)})";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var document = ReadDocument(reader);
+                documents[document.DocumentToken] = document;
+            }
+        }
+
+        return documents;
+    }
+
+    private async Task WriteRowsAsync(
+        DbConnection connection, DbTransaction transaction, string prefix, string suffix, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in rows.Chunk(RowsPerStatement))
+        {
+            await using var command = RowsCommand(connection, transaction, prefix, suffix, chunk);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>"prefix (@r0_0, @r0_1, ...), (@r1_0, ...) suffix" with every value bound.</summary>
+    private static DbCommand RowsCommand(DbConnection connection, DbTransaction transaction, string prefix, string suffix, IReadOnlyList<object?[]> rows)
+    {
+        var command = Command(connection, transaction, "");
+        var sql = new StringBuilder(prefix);
+        for (var r = 0; r < rows.Count; r++)
+        {
+            sql.Append(r == 0 ? "(" : ", (");
+            for (var c = 0; c < rows[r].Length; c++)
+            {
+                var name = string.Create(CultureInfo.InvariantCulture, $"@r{r}_{c}");
+                sql.Append(c == 0 ? name : ", " + name);
+                Add(command, name, rows[r][c]);
+            }
+
+            sql.Append(')');
+        }
+
+        command.CommandText = sql.Append(suffix).ToString();
+        return command;
+    }
+
     private static async Task<IReadOnlyList<ProjectedEvent>> ReadHistoryAsync(DbConnection connection, DbTransaction transaction, string token, CancellationToken cancellationToken)
     {
         await using var command = Command(connection, transaction, $"SELECT {EventColumns} FROM document_events WHERE token = @tok");
@@ -433,56 +506,44 @@ public abstract class SqlStatusStore : IStatusStore
             r.GetInt32(22) != 0);
     }
 
-    private static void BindEvent(DbCommand command, ProjectedEvent e, long nowMs)
-    {
-        command.Parameters.Clear();
-        Add(command, "@id", e.EventId);
-        Add(command, "@tok", e.DocumentToken);
-        Add(command, "@prov", e.Provider);
-        Add(command, "@pet", e.ProviderEventType);
-        Add(command, "@et", e.EventType);
-        Add(command, "@st", (int)e.Status);
-        Add(command, "@occ", e.OccurredAtMs);
-        Add(command, "@rec", e.ReceivedAtMs);
-        Add(command, "@test", e.Test ? 1 : 0);
-        Add(command, "@sub", e.Subject);
-        Add(command, "@stp", e.SourceTopic);
-        Add(command, "@spa", e.SourcePartition);
-        Add(command, "@sof", e.SourceOffset);
-        Add(command, "@pid", e.ProviderEventId);
-        Add(command, "@at", nowMs);
-    }
+    private static object?[] EventValues(ProjectedEvent e, long nowMs) =>
+    [
+        e.EventId, e.DocumentToken, e.Provider, e.ProviderEventType, e.EventType, (int)e.Status, e.OccurredAtMs, e.ReceivedAtMs, e.Test ? 1 : 0,
+        e.Subject, e.SourceTopic, e.SourcePartition, e.SourceOffset, e.ProviderEventId, nowMs,
+    ];
 
-    /// <summary>Binds a document row for <see cref="UpsertDocumentSql"/>; also used by bulk loads.</summary>
-    internal static void BindDocument(DbCommand command, DocumentSnapshot d)
+    private static object?[] DocumentValues(DocumentSnapshot d)
     {
-        command.Parameters.Clear();
         var e = d.LastEvent;
-        object[] values =
+        return
         [
             d.DocumentToken, (int)d.Status, d.StatusChangedAtMs, d.StatusEventId, d.LastFolded.OccurredAtMs, d.LastFolded.ReceivedAtMs, d.LastFolded.EventId, e.Provider,
             e.EventId, e.ProviderEventType, e.EventType, (int)e.Status, e.OccurredAtMs, e.ReceivedAtMs, e.Test ? 1 : 0, e.Subject,
             e.SourceTopic, e.SourcePartition, e.SourceOffset, d.FirstSeenAtMs, d.UpdatedAtMs, d.EventCount, d.Test ? 1 : 0, e.ProviderEventId,
         ];
+    }
+
+    /// <summary>Binds a document row for <see cref="UpsertDocumentSql"/>; used by bulk loads.</summary>
+    internal static void BindDocument(DbCommand command, DocumentSnapshot d)
+    {
+        command.Parameters.Clear();
+        var values = DocumentValues(d);
         for (var i = 0; i < values.Length; i++)
         {
             Add(command, "@c" + i.ToString(CultureInfo.InvariantCulture), values[i]);
         }
     }
 
-    /// <summary>Binds an event row for <see cref="InsertEventSql"/>; used by bulk loads.</summary>
-    internal static void BindEventRow(DbCommand command, ProjectedEvent e, long nowMs) => BindEvent(command, e, nowMs);
-
-    internal static string InsertEventSql =>
-        $"INSERT INTO document_events ({EventColumns}, applied_at) VALUES (@id, @tok, @prov, @pet, @et, @st, @occ, @rec, @test, @sub, @stp, @spa, @sof, @pid, @at) ON CONFLICT DO NOTHING";
-
     internal static string UpsertDocument => UpsertDocumentSql;
+
+    private static string UpsertDocumentPrefix => $"INSERT INTO documents ({DocumentColumns}) VALUES ";
+
+    private static string UpsertDocumentSuffix =>
+        " ON CONFLICT (token) DO UPDATE SET " + string.Join(", ", DocumentColumns.Split(", ").Skip(1).Select(c => $"{c} = excluded.{c}"));
 
     private static string BuildUpsertDocument()
     {
-        var columns = DocumentColumns.Split(", ");
-        var values = string.Join(", ", columns.Select((_, i) => "@c" + i.ToString(CultureInfo.InvariantCulture)));
-        var updates = string.Join(", ", columns.Skip(1).Select(c => $"{c} = excluded.{c}"));
-        return $"INSERT INTO documents ({DocumentColumns}) VALUES ({values}) ON CONFLICT (token) DO UPDATE SET {updates}";
+        var values = string.Join(", ", DocumentColumns.Split(", ").Select((_, i) => "@c" + i.ToString(CultureInfo.InvariantCulture)));
+        return $"{UpsertDocumentPrefix}({values}){UpsertDocumentSuffix}";
     }
 }

@@ -37,6 +37,8 @@ public sealed class SqliteStatusStore : SqlStatusStore
 
     public override string Kind => "sqlite";
 
+    protected override int RowsPerStatement => 16;
+
     protected override string KeyType => "TEXT";
 
     /// <summary>A plain open connection, for bulk loads (benchmarks) and inspection (tests).</summary>

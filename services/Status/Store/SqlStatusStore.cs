@@ -306,15 +306,15 @@ public abstract class SqlStatusStore : IStatusStore
 
         await using var connection = await OpenAsync(write: true, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var delete = Command(connection, transaction, "DELETE FROM status_outbox WHERE token = @tok AND version <= @v");
-        foreach (var snapshot in published)
-        {
-            delete.Parameters.Clear();
-            Add(delete, "@tok", snapshot.DocumentToken);
-            Add(delete, "@v", snapshot.Version);
-            await delete.ExecuteNonQueryAsync(cancellationToken);
-        }
-
+        // One statement per RowsPerStatement acknowledgements; a row queued again meanwhile (a higher version) stays.
+        await WriteRowsAsync(
+            connection,
+            transaction,
+            "WITH acknowledged (token, version) AS (VALUES ",
+            ") DELETE FROM status_outbox WHERE token IN (SELECT token FROM acknowledged) " +
+            "AND version <= (SELECT a.version FROM acknowledged a WHERE a.token = status_outbox.token)",
+            published.Select(p => new object?[] { p.DocumentToken, p.Version }).ToList(),
+            cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 

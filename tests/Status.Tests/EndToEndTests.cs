@@ -146,8 +146,12 @@ public sealed class EndToEndTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Watch_sends_the_current_state_first_then_every_change_promptly()
     {
         var events = Lifecycle.SevenEvents("e2e-watch");
+        var applied = _host.Loop.Applied;
         await _producer.ProduceAsync(events[0]);
         await WaitForCountAsync("e2e-watch", 1);
+        // The store shows a commit before the watchers hear of it (the loop hands the changes on after the commit):
+        // a watch-all stream opened in between would receive this first change.
+        await Eventually.True(() => _host.Loop.Applied > applied, Wait, "the first change handed to the watchers");
 
         using var cancel = new CancellationTokenSource(Wait);
         await using var watch = _host.Client.WatchDocumentStatusAsync(new WatchDocumentStatusRequest { DocumentToken = "e2e-watch" }, cancellationToken: cancel.Token)

@@ -444,7 +444,7 @@ public abstract class SqlStatusStore : IStatusStore
     }
 
     /// <summary>"prefix (@r0_0, @r0_1, ...), (@r1_0, ...) suffix" with every value bound.</summary>
-    private static DbCommand RowsCommand(DbConnection connection, DbTransaction transaction, string prefix, string suffix, IReadOnlyList<object?[]> rows)
+    protected virtual DbCommand RowsCommand(DbConnection connection, DbTransaction transaction, string prefix, string suffix, IReadOnlyList<object?[]> rows)
     {
         var command = Command(connection, transaction, "");
         var sql = new StringBuilder(prefix);

@@ -42,19 +42,12 @@ public sealed class PostgresStatusStore : SqlStatusStore
     protected override string KeyType => "TEXT COLLATE \"C\"";
 
     /// <summary>
-    /// "prefix VALUES (...), (...) suffix" as "prefix SELECT * FROM unnest(@a0, @a1, ...) suffix": one array parameter per
-    /// column whatever the number of rows, instead of one parameter per value (12,000 for 500 documents).
+    /// "prefix SELECT * FROM unnest(@a0, @a1, ...) suffix": one array parameter per column whatever the number of rows,
+    /// instead of one parameter per value (12,000 for 500 documents).
     /// </summary>
     protected override DbCommand RowsCommand(DbConnection connection, DbTransaction transaction, string prefix, string suffix, IReadOnlyList<object?[]> rows)
     {
-        ArgumentNullException.ThrowIfNull(prefix);
         ArgumentNullException.ThrowIfNull(rows);
-        const string Values = "VALUES ";
-        if (rows.Count == 0 || !prefix.EndsWith(Values, StringComparison.Ordinal))
-        {
-            return base.RowsCommand(connection, transaction, prefix, suffix, rows);
-        }
-
         var command = Command(connection, transaction, "");
         var names = new string[rows[0].Length];
         for (var c = 0; c < names.Length; c++)
@@ -63,7 +56,7 @@ public sealed class PostgresStatusStore : SqlStatusStore
             command.Parameters.Add(new NpgsqlParameter(names[c], ColumnArray(rows, c)));
         }
 
-        command.CommandText = $"{prefix[..^Values.Length]}SELECT * FROM unnest({string.Join(", ", names)}){suffix}";
+        command.CommandText = $"{prefix}SELECT * FROM unnest({string.Join(", ", names)}){suffix}";
         return command;
     }
 

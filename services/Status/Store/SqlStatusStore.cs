@@ -145,7 +145,7 @@ public abstract class SqlStatusStore : IStatusStore
             await WriteRowsAsync(
                 connection,
                 transaction,
-                "INSERT INTO status_outbox (token, partition_id, version, queued_at) VALUES ",
+                "INSERT INTO status_outbox (token, partition_id, version, queued_at) ",
                 " ON CONFLICT (token) DO UPDATE SET partition_id = excluded.partition_id, version = excluded.version, queued_at = excluded.queued_at",
                 changed.Values.Select(d => new object?[] { d.DocumentToken, partitions[d.DocumentToken], d.Version, batch.NowMs }).ToList(),
                 cancellationToken);
@@ -310,7 +310,7 @@ public abstract class SqlStatusStore : IStatusStore
         await WriteRowsAsync(
             connection,
             transaction,
-            "WITH acknowledged (token, version) AS (VALUES ",
+            "WITH acknowledged (token, version) AS (",
             ") DELETE FROM status_outbox WHERE token IN (SELECT token FROM acknowledged) " +
             "AND version <= (SELECT a.version FROM acknowledged a WHERE a.token = status_outbox.token)",
             published.Select(p => new object?[] { p.DocumentToken, p.Version }).ToList(),
@@ -380,9 +380,9 @@ public abstract class SqlStatusStore : IStatusStore
     }
 
     /// <summary>
-    /// Rows per multi-row statement. PostgreSQL takes 500 events (7,500 parameters of its 65,535) in one round trip;
-    /// Microsoft.Data.Sqlite binds named parameters in time quadratic in their number, so SQLite (in process, no round
-    /// trip to save) uses small statements.
+    /// Rows per multi-row statement. PostgreSQL takes 500 in one round trip (one array parameter per column, see its
+    /// RowsCommand; 500 scalar parameters for the documents read at once); Microsoft.Data.Sqlite binds named parameters
+    /// in time quadratic in their number, so SQLite (in process, no round trip to save) uses small statements.
     /// </summary>
     protected abstract int RowsPerStatement { get; }
 
@@ -394,7 +394,7 @@ public abstract class SqlStatusStore : IStatusStore
         foreach (var chunk in events.Chunk(RowsPerStatement))
         {
             await using var command = RowsCommand(
-                connection, transaction, $"INSERT INTO document_events ({EventColumns}, applied_at) VALUES ", " ON CONFLICT DO NOTHING RETURNING event_id",
+                connection, transaction, $"INSERT INTO document_events ({EventColumns}, applied_at) ", " ON CONFLICT DO NOTHING RETURNING event_id",
                 chunk.Select(e => EventValues(e, nowMs)).ToList());
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
@@ -443,11 +443,14 @@ public abstract class SqlStatusStore : IStatusStore
         }
     }
 
-    /// <summary>"prefix (@r0_0, @r0_1, ...), (@r1_0, ...) suffix" with every value bound.</summary>
+    /// <summary>
+    /// "prefix VALUES (@r0_0, @r0_1, ...), (@r1_0, ...) suffix" with every value bound: the rows as a query the prefix
+    /// inserts from (or names in a WITH).
+    /// </summary>
     protected virtual DbCommand RowsCommand(DbConnection connection, DbTransaction transaction, string prefix, string suffix, IReadOnlyList<object?[]> rows)
     {
         var command = Command(connection, transaction, "");
-        var sql = new StringBuilder(prefix);
+        var sql = new StringBuilder(prefix).Append("VALUES ");
         for (var r = 0; r < rows.Count; r++)
         {
             sql.Append(r == 0 ? "(" : ", (");
@@ -536,7 +539,7 @@ public abstract class SqlStatusStore : IStatusStore
 
     internal static string UpsertDocument => UpsertDocumentSql;
 
-    private static string UpsertDocumentPrefix => $"INSERT INTO documents ({DocumentColumns}) VALUES ";
+    private static string UpsertDocumentPrefix => $"INSERT INTO documents ({DocumentColumns}) ";
 
     private static string UpsertDocumentSuffix =>
         " ON CONFLICT (token) DO UPDATE SET " + string.Join(", ", DocumentColumns.Split(", ").Skip(1).Select(c => $"{c} = excluded.{c}"));
@@ -544,6 +547,6 @@ public abstract class SqlStatusStore : IStatusStore
     private static string BuildUpsertDocument()
     {
         var values = string.Join(", ", DocumentColumns.Split(", ").Select((_, i) => "@c" + i.ToString(CultureInfo.InvariantCulture)));
-        return $"{UpsertDocumentPrefix}({values}){UpsertDocumentSuffix}";
+        return $"{UpsertDocumentPrefix}VALUES ({values}){UpsertDocumentSuffix}";
     }
 }

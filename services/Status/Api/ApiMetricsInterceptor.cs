@@ -11,41 +11,27 @@ public sealed class ApiMetricsInterceptor(StatusTelemetry telemetry) : Intercept
     // "/streaming.status.v1.DocumentStatusService/GetDocumentStatus" -> ("streaming.status.v1.DocumentStatusService", "GetDocumentStatus"), once per method.
     private static readonly ConcurrentDictionary<string, (string Service, string Method)> MethodNames = new(StringComparer.Ordinal);
 
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var code = StatusCode.Unknown;
-        try
-        {
-            var response = await continuation(request, context);
-            code = StatusCode.OK;
-            return response;
-        }
-        catch (RpcException e)
-        {
-            code = e.StatusCode;
-            throw;
-        }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
-        {
-            code = StatusCode.Cancelled;
-            throw;
-        }
-        finally
-        {
-            telemetry.ApiCall(MethodName(context.Method), code, Face(context), Stopwatch.GetElapsedTime(started));
-        }
-    }
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation) =>
+        ObserveAsync(context, () => continuation(request, context));
 
-    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
-        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var code = StatusCode.Unknown;
-        try
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation) =>
+        ObserveAsync(context, async () =>
         {
             await continuation(request, responseStream, context);
+            return true;
+        });
+
+    /// <summary>Runs the call and records it with the code it ended with (OK, its RpcException's, Cancelled by the client, else Unknown).</summary>
+    private async Task<T> ObserveAsync<T>(ServerCallContext context, Func<Task<T>> call)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var code = StatusCode.Unknown;
+        try
+        {
+            var result = await call();
             code = StatusCode.OK;
+            return result;
         }
         catch (RpcException e)
         {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
+using Streaming.Testing;
 
 namespace Streaming.EndToEnd.Tests;
 
@@ -122,7 +123,7 @@ public sealed class PlatformProcess(params string[] extraArguments) : IAsyncLife
         }
         catch (OperationCanceledException)
         {
-            var stacks = await DumpStacksAsync(_process.Id);
+            var stacks = DumpStacks(_process.Id);
             _process.Kill(entireProcessTree: true);
             throw new TimeoutException($"the platform did not stop within 60 s of SIG{signal}:\n{Log}\n{stacks}");
         }
@@ -130,24 +131,18 @@ public sealed class PlatformProcess(params string[] extraArguments) : IAsyncLife
         return _process.ExitCode;
     }
 
-    /// <summary>The managed stacks of a process that does not stop, when dotnet-stack is installed (dotnet tool restore).</summary>
-    private static async Task<string> DumpStacksAsync(int pid)
+    /// <summary>
+    /// The managed stacks of a process that does not stop, when dotnet-stack is installed (dotnet tool restore: the
+    /// repository's tool manifest, found from the test's working directory upwards).
+    /// </summary>
+    private static string DumpStacks(int pid)
     {
         try
         {
-            using var dump = Process.Start(new ProcessStartInfo("dotnet", ["tool", "run", "dotnet-stack", "report", "-p", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                WorkingDirectory = AppContext.BaseDirectory,
-            })!;
-            var output = dump.StandardOutput.ReadToEndAsync();
-            var error = dump.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await dump.WaitForExitAsync(timeout.Token);
-            return $"managed stacks (dotnet-stack):\n{await output}{await error}";
+            return "managed stacks (dotnet-stack):\n" +
+                ExternalProcess.Run("dotnet", ["tool", "run", "dotnet-stack", "report", "-p", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or OperationCanceledException or InvalidOperationException)
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or TimeoutException)
         {
             return $"no stack dump: {e.Message}";
         }

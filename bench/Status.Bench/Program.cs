@@ -136,10 +136,11 @@ try
         }
 
         var latencies = await Bench.WatchLatencyAsync(service, kafka.BootstrapServers, registry, topic, options.WatchEvents);
-        Console.WriteLine($"RESULT [{name}] commit-to-watcher latency over {latencies.Count} events: p50 {Bench.Percentile(latencies, 50):0.0} ms, p99 {Bench.Percentile(latencies, 99):0.0} ms, max {latencies.Max():0.0} ms (target p99 < 100 ms)");
-        if (Bench.Percentile(latencies, 99) >= 100)
+        var watchP99 = Bench.Percentile(latencies, 99);
+        Console.WriteLine($"RESULT [{name}] commit-to-watcher latency over {latencies.Count} events: p50 {Bench.Percentile(latencies, 50):0.0} ms, p99 {watchP99:0.0} ms, max {latencies.Max():0.0} ms (target p99 < 100 ms)");
+        if (watchP99 >= 100)
         {
-            missed.Add($"[{name}] commit-to-watcher p99 {Bench.Percentile(latencies, 99):0.0} ms >= 100 ms");
+            missed.Add($"[{name}] commit-to-watcher p99 {watchP99:0.0} ms >= 100 ms");
         }
 
         await service.StopAsync();

@@ -9,6 +9,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # h2load (Debian nghttp2-client) drives the gRPC comparison as an independent load generator.
 if ! command -v h2load >/dev/null 2>&1; then
-  if [ "$(id -u)" -eq 0 ]; then apt-get install -y -qq --no-install-recommends nghttp2-client >/dev/null; else echo "install nghttp2-client for the h2load figures" >&2; fi
+  if [ "$(id -u)" -eq 0 ]; then { apt-get install -y -qq --no-install-recommends nghttp2-client >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq --no-install-recommends nghttp2-client >/dev/null; }; }; else echo "install nghttp2-client for the h2load figures" >&2; fi
 fi
 dotnet run -c Release --project bench/Status.Bench -- "$@"

@@ -78,7 +78,7 @@ try
             var r = await Bench.H2LoadAsync(h2load, readService.GrpcAddress(), token, options.Concurrency, options.Seconds, work.FullName);
             (h2Bare, h2Real) = (h2Bare + b.PerSecond, h2Real + r.PerSecond);
             h2Latencies.AddRange(r.LatenciesMs);
-            Console.WriteLine($"h2load round {round}: bare {b.PerSecond:0}/s, GetDocumentStatus {r.PerSecond:0}/s, ratio {r.PerSecond / b.PerSecond:0.00}, GetDocumentStatus p99 {Bench.Percentile(r.LatenciesMs, 99):0.00} ms (bare p99 {Bench.Percentile(b.LatenciesMs, 99):0.00} ms)");
+            Console.WriteLine($"h2load round {round}: bare {b.PerSecond:0}/s, GetDocumentStatus {r.PerSecond:0}/s, ratio {r.PerSecond / b.PerSecond:0.00}, GetDocumentStatus p99 {Bench.Percentile(r.LatenciesMs, 99):0.00} ms (bare p99 {Bench.Percentile(b.LatenciesMs, 99):0.00} ms), server CPU per call {r.CpuPerCallUs:0.0} us (bare {b.CpuPerCallUs:0.0} us)");
         }
 
         Console.WriteLine($"RESULT h2load ({options.Concurrency} streams on 4 connections): bare {h2Bare / options.Rounds:0} calls/s, GetDocumentStatus {h2Real / options.Rounds:0} calls/s, ratio {h2Real / h2Bare:0.00}, " +
@@ -297,7 +297,7 @@ internal static class Bench
         Environment.GetEnvironmentVariable("PATH")?.Split(':').Select(d => Path.Combine(d, "h2load")).FirstOrDefault(File.Exists);
 
     /// <summary>One h2load run of unary GetDocumentStatus calls for <paramref name="token"/>: calls/s and per-call latencies.</summary>
-    public static async Task<(double PerSecond, List<double> LatenciesMs)> H2LoadAsync(string h2load, Uri server, string token, int concurrency, int seconds, string work)
+    public static async Task<(double PerSecond, List<double> LatenciesMs, double CpuPerCallUs)> H2LoadAsync(string h2load, Uri server, string token, int concurrency, int seconds, string work)
     {
         // A gRPC message frame: compressed flag 0, big-endian length, the protobuf bytes.
         var message = Google.Protobuf.MessageExtensions.ToByteArray(new GetDocumentStatusRequest { DocumentToken = token });
@@ -321,6 +321,7 @@ internal static class Bench
                 new Uri(server, "/streaming.status.v1.DocumentStatusService/GetDocumentStatus").ToString(),
             },
         };
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         using var process = Process.Start(info)!;
         var output = await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync();
@@ -331,9 +332,13 @@ internal static class Bench
             throw new InvalidOperationException($"h2load against {server} did not succeed:\n{output}");
         }
 
+        // Server CPU per call: this process's CPU time over the run (both servers and the idle rest of the process),
+        // over the calls of the measured seconds plus the warm-up second at the same rate.
+        var perSecond = double.Parse(rate.Groups[1].Value, CultureInfo.InvariantCulture);
+        var cpuPerCallUs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / (perSecond * (seconds + 1));
         var latencies = File.ReadLines(log).Select(l => l.Split('\t')).Where(f => f.Length >= 3)
             .Select(f => double.Parse(f[2], CultureInfo.InvariantCulture) / 1000.0).ToList();
-        return (double.Parse(rate.Groups[1].Value, CultureInfo.InvariantCulture), latencies);
+        return (perSecond, latencies, cpuPerCallUs);
     }
 
     public static async Task<Result> LoadAsync(DocumentStatusService.DocumentStatusServiceClient client, string[] tokens, int concurrency, TimeSpan duration)

@@ -1,6 +1,7 @@
 using Streaming.Status.Projection;
 using Streaming.Status.Store;
 using Streaming.Status.Tests.Support;
+using Streaming.Testing;
 
 namespace Streaming.Status.Tests;
 
@@ -293,6 +294,28 @@ public sealed class SqliteStatusStoreTests : StatusStoreTests, IDisposable
     protected override Task<IStatusStore> CreateAsync() => Task.FromResult<IStatusStore>(new SqliteStatusStore(DatabasePath));
 
     protected override IStatusStore Reopen() => new SqliteStatusStore(DatabasePath);
+
+    [Fact]
+    public async Task The_file_is_the_process_own_while_the_store_has_it_open_and_free_once_closed()
+    {
+        await ApplyAsync(Lifecycle.FiveEvents("doc-held"));
+        Assert.NotNull(await Store.GetDocumentAsync("doc-held", CancellationToken.None));
+        await using var second = Reopen();
+        Assert.NotNull(await second.GetDocumentAsync("doc-held", CancellationToken.None)); // connections inside the process share it
+
+        // Another process is refused while the store has the file open (the unix-excl VFS), and reads it once it is closed.
+        const string probe = """
+            import sqlite3, sys
+            try:
+                print("read", sqlite3.connect(sys.argv[1], timeout=0).execute("SELECT count(*) FROM documents").fetchone()[0])
+            except sqlite3.OperationalError as e:
+                print("refused", e)
+            """;
+        Assert.Equal("refused database is locked", ExternalProcess.Run(ExternalProcess.DebianPython, ["-c", probe, DatabasePath]).Trim());
+        await second.DisposeAsync();
+        await Store.DisposeAsync();
+        Assert.Equal("read 1", ExternalProcess.Run(ExternalProcess.DebianPython, ["-c", probe, DatabasePath]).Trim());
+    }
 
     public void Dispose()
     {

@@ -36,7 +36,7 @@ public abstract class SqlStatusStore : IStatusStore
     protected virtual Task BeforeCommitAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<DocumentChange> changes, CancellationToken cancellationToken) =>
         Task.CompletedTask;
 
-    public async Task MigrateAsync(CancellationToken cancellationToken)
+    public virtual async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(write: true, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);

@@ -490,23 +490,46 @@ public abstract class SqlStatusStore : IStatusStore
         return events;
     }
 
-    protected static DocumentSnapshot ReadDocument(DbDataReader r)
+    protected static DocumentSnapshot ReadDocument(DbDataReader r) => ReadDocument(new ReaderColumns(r));
+
+    /// <summary>A documents row (<see cref="DocumentColumns"/>, in that order) from any source of columns by index.</summary>
+    protected static DocumentSnapshot ReadDocument<TRow>(TRow r)
+        where TRow : IRowColumns
     {
-        var token = r.GetString(0);
+        var token = r.Text(0);
         var last = new ProjectedEvent(
-            r.GetString(8), token, r.GetString(7), r.GetString(9), r.GetString(10), (LifecycleStatus)r.GetInt32(11),
-            r.GetInt64(12), r.GetInt64(13), r.GetInt32(14) != 0, r.GetString(15), r.GetString(16), r.GetInt32(17), r.GetInt64(18), r.GetString(23));
+            r.Text(8), token, r.Text(7), r.Text(9), r.Text(10), (LifecycleStatus)r.SmallNumber(11),
+            r.Number(12), r.Number(13), r.SmallNumber(14) != 0, r.Text(15), r.Text(16), r.SmallNumber(17), r.Number(18), r.Text(23));
         return new DocumentSnapshot(
             token,
-            (LifecycleStatus)r.GetInt32(1),
-            r.GetInt64(2),
-            r.GetString(3),
-            new FoldKey(r.GetInt64(4), r.GetInt64(5), r.GetString(6)),
+            (LifecycleStatus)r.SmallNumber(1),
+            r.Number(2),
+            r.Text(3),
+            new FoldKey(r.Number(4), r.Number(5), r.Text(6)),
             last,
-            r.GetInt64(19),
-            r.GetInt64(20),
-            r.GetInt64(21),
-            r.GetInt32(22) != 0);
+            r.Number(19),
+            r.Number(20),
+            r.Number(21),
+            r.SmallNumber(22) != 0);
+    }
+
+    /// <summary>The current row's columns by index (every column read here is NOT NULL).</summary>
+    protected interface IRowColumns
+    {
+        string Text(int column);
+
+        long Number(int column);
+
+        int SmallNumber(int column);
+    }
+
+    private readonly struct ReaderColumns(DbDataReader reader) : IRowColumns
+    {
+        public string Text(int column) => reader.GetString(column);
+
+        public long Number(int column) => reader.GetInt64(column);
+
+        public int SmallNumber(int column) => reader.GetInt32(column);
     }
 
     private static object?[] EventValues(ProjectedEvent e, long nowMs) =>

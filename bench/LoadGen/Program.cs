@@ -2,7 +2,9 @@
 // speed, and each latency is measured from the moment the request was due (no coordinated
 // omission). Raw sockets and pre-built requests keep the generator's own CPU use small, since
 // it shares the machine with the server it measures.
-// usage: LoadGen URL RATE SECONDS REQUESTS_FILE [CONNECTIONS]
+// usage: LoadGen URL RATE SECONDS REQUESTS_FILE [CONNECTIONS] [WARMUP_SECONDS]
+// The first WARMUP_SECONDS of the schedule are sent at the same rate but left out of the percentiles (the
+// generator's own JIT and connection set-up would otherwise be measured as the server's latency).
 // REQUESTS_FILE: one request per line, "Header1:value1|Header2:value2<TAB>base64 body".
 using System.Diagnostics;
 using System.Globalization;
@@ -12,7 +14,7 @@ using System.Threading.Channels;
 
 if (args.Length < 4)
 {
-    Console.Error.WriteLine("usage: LoadGen URL RATE SECONDS REQUESTS_FILE [CONNECTIONS]");
+    Console.Error.WriteLine("usage: LoadGen URL RATE SECONDS REQUESTS_FILE [CONNECTIONS] [WARMUP_SECONDS]");
     return 2;
 }
 
@@ -20,9 +22,11 @@ var url = new Uri(args[0]);
 var rate = double.Parse(args[1], CultureInfo.InvariantCulture);
 var seconds = double.Parse(args[2], CultureInfo.InvariantCulture);
 var connections = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 128;
+var warmup = args.Length > 5 ? double.Parse(args[5], CultureInfo.InvariantCulture) : 0;
 var requests = File.ReadAllLines(args[3]).Where(l => l.Length > 0).Select(l => RequestBytes.Build(url, l)).ToArray();
 
-var total = (int)(rate * seconds);
+var total = (int)(rate * (seconds + warmup));
+var measuredFrom = (int)(rate * warmup);
 var latencies = new double[total];
 var statuses = new int[total];
 var due = Channel.CreateUnbounded<int>(new UnboundedChannelOptions { SingleWriter = true });
@@ -68,11 +72,12 @@ due.Writer.Complete();
 await Task.WhenAll(workers);
 var elapsed = clock.Elapsed.TotalSeconds;
 
-Array.Sort(latencies);
-double Percentile(double p) => latencies[Math.Min(total - 1, Math.Max(0, (int)Math.Ceiling(p / 100 * total) - 1))];
+var measured = latencies[measuredFrom..];
+Array.Sort(measured);
+double Percentile(double p) => measured[Math.Min(measured.Length - 1, Math.Max(0, (int)Math.Ceiling(p / 100 * measured.Length) - 1))];
 var ok = statuses.Count(s => s is >= 200 and < 300);
 Console.WriteLine(FormattableString.Invariant(
-    $"sent={total} ok={ok} failed={total - ok} achieved={total / elapsed:0} p50={Percentile(50):0.00} p90={Percentile(90):0.00} p99={Percentile(99):0.00} max={latencies[^1]:0.00}"));
+    $"sent={total} ok={ok} failed={total - ok} achieved={total / elapsed:0} measured={measured.Length} p50={Percentile(50):0.00} p90={Percentile(90):0.00} p99={Percentile(99):0.00} max={measured[^1]:0.00}"));
 foreach (var group in statuses.Where(s => s is < 200 or >= 300).GroupBy(s => s))
 {
     Console.WriteLine($"status {group.Key}: {group.Count()}");

@@ -44,7 +44,8 @@ try
     var load = Stopwatch.StartNew();
     var tokens = Bench.BulkLoad(readPath, options.Documents);
     Console.WriteLine($"bulk-loaded {options.Documents} documents into SQLite in {load.Elapsed.TotalSeconds:0.0} s ({new FileInfo(readPath).Length / 1024 / 1024} MiB)");
-    await using var readService = await Bench.StartStatusAsync(kafka, registry, "bench.read." + Guid.NewGuid().ToString("N"), readPath, null);
+    // As deployed: the API requires a bearer token (Grpc:BearerTokens); every call below sends it (the bare endpoint ignores it).
+    await using var readService = await Bench.StartStatusAsync(kafka, registry, "bench.read." + Guid.NewGuid().ToString("N"), readPath, null, Bench.ApiToken);
     await using var bare = await Bench.StartBareAsync();
     using var realChannel = GrpcChannel.ForAddress(readService.GrpcAddress());
     using var bareChannel = GrpcChannel.ForAddress(bare.Address);
@@ -251,7 +252,12 @@ internal static class Bench
         return new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
     }
 
-    public static async Task<WebApplication> StartStatusAsync(EmbeddedKafkaCluster kafka, Uri registry, string topic, string sqlitePath, string? postgres)
+    /// <summary>The bearer token the read service requires.</summary>
+    public const string ApiToken = "status-bench-token";
+
+    private static readonly Grpc.Core.Metadata Authorization = new() { { "authorization", "Bearer " + ApiToken } };
+
+    public static async Task<WebApplication> StartStatusAsync(EmbeddedKafkaCluster kafka, Uri registry, string topic, string sqlitePath, string? postgres, string? bearerToken = null)
     {
         // As deployed: every committed change also goes to a compacted status topic (the bench's own).
         var snapshots = topic + ".status";
@@ -269,6 +275,7 @@ internal static class Bench
             "--Status:GrpcPort=0",
             $"--Status:SnapshotTopic={snapshots}",
             "--Status:AutoRegisterSchemas=true",
+            .. bearerToken is null ? Array.Empty<string>() : [$"--Grpc:BearerTokens:0={bearerToken}"],
         ], builder =>
         {
             builder.Logging.ClearProviders();
@@ -327,7 +334,7 @@ internal static class Bench
             {
                 "-c", connections.ToString(CultureInfo.InvariantCulture), "-m", Math.Max(1, concurrency / connections).ToString(CultureInfo.InvariantCulture),
                 "-D", seconds.ToString(CultureInfo.InvariantCulture), "--warm-up-time", "1",
-                "-d", body, "-H", "content-type: application/grpc", "-H", "te: trailers", "--log-file", log,
+                "-d", body, "-H", "content-type: application/grpc", "-H", "te: trailers", "-H", "authorization: Bearer " + ApiToken, "--log-file", log,
                 new Uri(server, "/streaming.status.v1.DocumentStatusService/GetDocumentStatus").ToString(),
             },
         };
@@ -363,7 +370,7 @@ internal static class Bench
             while (stop.Elapsed < duration)
             {
                 var started = Stopwatch.GetTimestamp();
-                var state = await client.GetDocumentStatusAsync(new GetDocumentStatusRequest { DocumentToken = tokens[random.Next(tokens.Length)] });
+                var state = await client.GetDocumentStatusAsync(new GetDocumentStatusRequest { DocumentToken = tokens[random.Next(tokens.Length)] }, Authorization);
                 mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 if (state.EventCount == 0)
                 {

@@ -78,6 +78,10 @@ public static class StreamingTelemetry
             .WithMetrics(metrics => metrics
                 .AddMeter(OwnInstrumentation)
                 .AddAspNetCoreInstrumentation()
+                // Per-request series that add nothing here, each a measurement on every call: left out
+                // (aspnetcore.authorization.attempts stays: it counts the rejected calls by result).
+                .AddView("aspnetcore.routing.match_attempts", MetricStreamConfiguration.Drop)
+                .AddView("aspnetcore.authentication.authenticate.duration", MetricStreamConfiguration.Drop)
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddPrometheusExporter());

@@ -44,8 +44,7 @@ try
     var load = Stopwatch.StartNew();
     var tokens = Bench.BulkLoad(readPath, options.Documents);
     Console.WriteLine($"bulk-loaded {options.Documents} documents into SQLite in {load.Elapsed.TotalSeconds:0.0} s ({new FileInfo(readPath).Length / 1024 / 1024} MiB)");
-    // As deployed: the API requires a bearer token (Grpc:BearerTokens); every call below sends it (the bare endpoint ignores it).
-    await using var readService = await Bench.StartStatusAsync(kafka, registry, "bench.read." + Guid.NewGuid().ToString("N"), readPath, null, Bench.ApiToken);
+    var readService = await Bench.StartStatusAsync(kafka, registry, "bench.read." + Guid.NewGuid().ToString("N"), readPath, null);
     await using var bare = await Bench.StartBareAsync();
     using var realChannel = GrpcChannel.ForAddress(readService.GrpcAddress());
     using var bareChannel = GrpcChannel.ForAddress(bare.Address);
@@ -76,8 +75,8 @@ try
         for (var round = 1; round <= options.Rounds; round++)
         {
             var token = tokens[Random.Shared.Next(tokens.Length)];
-            var b = await Bench.H2LoadAsync(h2load, bare.Address, token, options.Concurrency, options.Seconds, work.FullName);
-            var r = await Bench.H2LoadAsync(h2load, readService.GrpcAddress(), token, options.Concurrency, options.Seconds, work.FullName);
+            var b = await Bench.H2LoadAsync(h2load, bare.Address, token, null, options.Concurrency, options.Seconds, work.FullName);
+            var r = await Bench.H2LoadAsync(h2load, readService.GrpcAddress(), token, null, options.Concurrency, options.Seconds, work.FullName);
             (h2Bare, h2Real) = (h2Bare + b.PerSecond, h2Real + r.PerSecond);
             h2Latencies.AddRange(r.LatenciesMs);
             Console.WriteLine($"h2load round {round}: bare {b.PerSecond:0}/s, GetDocumentStatus {r.PerSecond:0}/s, ratio {r.PerSecond / b.PerSecond:0.00}, GetDocumentStatus p99 {Bench.Percentile(r.LatenciesMs, 99):0.00} ms (bare p99 {Bench.Percentile(b.LatenciesMs, 99):0.00} ms), server CPU per call {r.CpuPerCallUs:0.0} us (bare {b.CpuPerCallUs:0.0} us)");
@@ -108,6 +107,29 @@ try
     Console.WriteLine($"RESULT GetDocumentStatus with {options.Documents} documents, random tokens, 1 caller: {single.PerSecond:0} calls/s, p50 {single.P(50):0.000} ms, p99 {single.P(99):0.000} ms, max {single.P(100):0.0} ms (target p99 < 5 ms)");
     Console.WriteLine($"RESULT GetDocumentStatus at {options.Concurrency} concurrent: p50 {lastReal!.P(50):0.00} ms, p99 {lastReal.P(99):0.00} ms");
     await readService.StopAsync();
+    await readService.DisposeAsync();
+
+    // 2b. The same store served as deployed with Grpc:BearerTokens set, every call authenticated (h2load, reported
+    // without a target). One service at a time: each one's metrics provider also records the other's requests.
+    if (Bench.FindH2Load() is { } h2loadSecured)
+    {
+        await using var secured = await Bench.StartStatusAsync(kafka, registry, "bench.secured." + Guid.NewGuid().ToString("N"), readPath, null, Bench.ApiToken);
+        var (h2Bare, h2Secured) = (0.0, 0.0);
+        List<double> latencies = [];
+        for (var round = 1; round <= options.Rounds; round++)
+        {
+            var token = tokens[Random.Shared.Next(tokens.Length)];
+            var b = await Bench.H2LoadAsync(h2loadSecured, bare.Address, token, null, options.Concurrency, options.Seconds, work.FullName);
+            var a = await Bench.H2LoadAsync(h2loadSecured, secured.GrpcAddress(), token, Bench.ApiToken, options.Concurrency, options.Seconds, work.FullName);
+            (h2Bare, h2Secured) = (h2Bare + b.PerSecond, h2Secured + a.PerSecond);
+            latencies.AddRange(a.LatenciesMs);
+            Console.WriteLine($"h2load round {round} with a bearer token: bare {b.PerSecond:0}/s, GetDocumentStatus {a.PerSecond:0}/s, ratio {a.PerSecond / b.PerSecond:0.00}, p99 {Bench.Percentile(a.LatenciesMs, 99):0.00} ms, server CPU per call {a.CpuPerCallUs:0.0} us (bare {b.CpuPerCallUs:0.0} us)");
+        }
+
+        Console.WriteLine($"RESULT h2load, the API requiring a bearer token (as deployed with Grpc:BearerTokens): bare {h2Bare / options.Rounds:0} calls/s, GetDocumentStatus {h2Secured / options.Rounds:0} calls/s, " +
+            $"ratio {h2Secured / h2Bare:0.00}, p50 {Bench.Percentile(latencies, 50):0.00} ms, p99 {Bench.Percentile(latencies, 99):0.00} ms (reported, no target)");
+        await secured.StopAsync();
+    }
 
     // 3 + 4: projection throughput and watch latency, SQLite, then PostgreSQL if given.
     var stores = new List<(string Name, string? Connection)> { ("sqlite", null) };
@@ -255,8 +277,6 @@ internal static class Bench
     /// <summary>The bearer token the read service requires.</summary>
     public const string ApiToken = "status-bench-token";
 
-    private static readonly Grpc.Core.Metadata Authorization = new() { { "authorization", "Bearer " + ApiToken } };
-
     public static async Task<WebApplication> StartStatusAsync(EmbeddedKafkaCluster kafka, Uri registry, string topic, string sqlitePath, string? postgres, string? bearerToken = null)
     {
         // As deployed: every committed change also goes to a compacted status topic (the bench's own).
@@ -314,7 +334,7 @@ internal static class Bench
         Environment.GetEnvironmentVariable("PATH")?.Split(':').Select(d => Path.Combine(d, "h2load")).FirstOrDefault(File.Exists);
 
     /// <summary>One h2load run of unary GetDocumentStatus calls for <paramref name="token"/>: calls/s and per-call latencies.</summary>
-    public static async Task<(double PerSecond, List<double> LatenciesMs, double CpuPerCallUs)> H2LoadAsync(string h2load, Uri server, string token, int concurrency, int seconds, string work)
+    public static async Task<(double PerSecond, List<double> LatenciesMs, double CpuPerCallUs)> H2LoadAsync(string h2load, Uri server, string token, string? bearer, int concurrency, int seconds, string work)
     {
         // A gRPC message frame: compressed flag 0, big-endian length, the protobuf bytes.
         var message = Google.Protobuf.MessageExtensions.ToByteArray(new GetDocumentStatusRequest { DocumentToken = token });
@@ -334,11 +354,17 @@ internal static class Bench
             {
                 "-c", connections.ToString(CultureInfo.InvariantCulture), "-m", Math.Max(1, concurrency / connections).ToString(CultureInfo.InvariantCulture),
                 "-D", seconds.ToString(CultureInfo.InvariantCulture), "--warm-up-time", "1",
-                "-d", body, "-H", "content-type: application/grpc", "-H", "te: trailers", "-H", "authorization: Bearer " + ApiToken, "--log-file", log,
+                "-d", body, "-H", "content-type: application/grpc", "-H", "te: trailers", "--log-file", log,
                 new Uri(server, "/streaming.status.v1.DocumentStatusService/GetDocumentStatus").ToString(),
             },
         };
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        if (bearer is not null)
+        {
+            info.ArgumentList.Insert(0, "authorization: Bearer " + bearer);
+            info.ArgumentList.Insert(0, "-H");
+        }
+
         using var process = Process.Start(info)!;
         var output = await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync();
@@ -370,7 +396,7 @@ internal static class Bench
             while (stop.Elapsed < duration)
             {
                 var started = Stopwatch.GetTimestamp();
-                var state = await client.GetDocumentStatusAsync(new GetDocumentStatusRequest { DocumentToken = tokens[random.Next(tokens.Length)] }, Authorization);
+                var state = await client.GetDocumentStatusAsync(new GetDocumentStatusRequest { DocumentToken = tokens[random.Next(tokens.Length)] });
                 mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 if (state.EventCount == 0)
                 {

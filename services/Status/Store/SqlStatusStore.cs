@@ -19,6 +19,12 @@ public abstract class SqlStatusStore : IStatusStore
     private const string EventColumns =
         "event_id, token, provider, provider_event_type, event_type, status, occurred_at, received_at, test, subject, source_topic, source_partition, source_offset, provider_event_id";
 
+    private const string UpsertDocumentPrefix = $"INSERT INTO documents ({DocumentColumns}) ";
+
+    // Built once (ApplyAsync uses it for every batch); before UpsertDocumentSql, which is built from it.
+    private static readonly string UpsertDocumentSuffix =
+        " ON CONFLICT (token) DO UPDATE SET " + string.Join(", ", DocumentColumns.Split(", ").Skip(1).Select(c => $"{c} = excluded.{c}"));
+
     private static readonly string UpsertDocumentSql = BuildUpsertDocument();
 
     public abstract string Kind { get; }
@@ -561,11 +567,6 @@ public abstract class SqlStatusStore : IStatusStore
     }
 
     internal static string UpsertDocument => UpsertDocumentSql;
-
-    private static string UpsertDocumentPrefix => $"INSERT INTO documents ({DocumentColumns}) ";
-
-    private static string UpsertDocumentSuffix =>
-        " ON CONFLICT (token) DO UPDATE SET " + string.Join(", ", DocumentColumns.Split(", ").Skip(1).Select(c => $"{c} = excluded.{c}"));
 
     private static string BuildUpsertDocument()
     {

@@ -17,6 +17,9 @@ namespace Streaming.Status.Store;
 /// </summary>
 public sealed class SqliteStatusStore : SqlStatusStore
 {
+    // How long a statement waits for a lock held by another connection (the projection's writes, a checkpoint).
+    private const int BusyTimeoutSeconds = 30;
+
     private readonly string _connectionString;
     private readonly string _fileUri;
 
@@ -37,7 +40,7 @@ public sealed class SqliteStatusStore : SqlStatusStore
             DataSource = _fileUri,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = true,
-            DefaultTimeout = 30,
+            DefaultTimeout = BusyTimeoutSeconds,
         }.ToString();
     }
 
@@ -132,7 +135,7 @@ public sealed class SqliteStatusStore : SqlStatusStore
             try
             {
                 SqliteException.ThrowExceptionForRC(rc, _database);
-                SqliteException.ThrowExceptionForRC(raw.sqlite3_busy_timeout(_database, 30_000), _database);
+                SqliteException.ThrowExceptionForRC(raw.sqlite3_busy_timeout(_database, BusyTimeoutSeconds * 1000), _database);
                 SqliteException.ThrowExceptionForRC(raw.sqlite3_prepare_v2(_database, $"SELECT {DocumentColumns} FROM documents WHERE token = ?1", out _statement), _database);
             }
             catch

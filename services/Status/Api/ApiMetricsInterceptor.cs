@@ -53,5 +53,9 @@ public sealed class ApiMetricsInterceptor(StatusTelemetry telemetry) : Intercept
         MethodNames.GetOrAdd(method, static m => (m[1..Math.Max(1, m.LastIndexOf('/'))], m[(m.LastIndexOf('/') + 1)..]));
 
     private static string Face(ServerCallContext context) =>
-        context.GetHttpContext().Request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) ? "grpc" : "json";
+        IsGrpc(context.GetHttpContext().Request) ? "grpc" : "json";
+
+    /// <summary>A gRPC call (content type application/grpc...), as opposed to the JSON face's HTTP request.</summary>
+    internal static bool IsGrpc(HttpRequest request) =>
+        request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
 }

@@ -51,12 +51,9 @@ public sealed partial class BearerTokenAuthenticationHandler(BearerTokenDigests 
         var reason = _context.Items[FailureKey] as string ?? Missing;
         var response = _context.Response;
         response.Headers.WWWAuthenticate = "Bearer";
-        if (_context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true)
+        if (ApiMetricsInterceptor.IsGrpc(_context.Request))
         {
-            response.StatusCode = StatusCodes.Status200OK;
-            response.ContentType = "application/grpc";
-            response.Headers["grpc-status"] = "16";
-            response.Headers["grpc-message"] = Uri.EscapeDataString(reason);
+            AnswerGrpc("16", reason);
             return;
         }
 
@@ -67,17 +64,29 @@ public sealed partial class BearerTokenAuthenticationHandler(BearerTokenDigests 
     /// <summary>Not reached (an accepted token may call every method); answered as PERMISSION_DENIED / 403 all the same.</summary>
     public Task ForbidAsync(AuthenticationProperties? properties)
     {
-        var response = _context.Response;
-        if (_context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true)
+        if (ApiMetricsInterceptor.IsGrpc(_context.Request))
         {
-            response.StatusCode = StatusCodes.Status200OK;
-            response.ContentType = "application/grpc";
-            response.Headers["grpc-status"] = "7";
-            return Task.CompletedTask;
+            AnswerGrpc("7", null);
+        }
+        else
+        {
+            _context.Response.StatusCode = StatusCodes.Status403Forbidden;
         }
 
-        response.StatusCode = StatusCodes.Status403Forbidden;
         return Task.CompletedTask;
+    }
+
+    /// <summary>A trailers-only gRPC answer: HTTP 200 with grpc-status (and grpc-message) in the headers.</summary>
+    private void AnswerGrpc(string status, string? message)
+    {
+        var response = _context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/grpc";
+        response.Headers["grpc-status"] = status;
+        if (message is not null)
+        {
+            response.Headers["grpc-message"] = Uri.EscapeDataString(message);
+        }
     }
 
     /// <summary>Null when accepted, else the reason to tell the client (it never contains the token).</summary>

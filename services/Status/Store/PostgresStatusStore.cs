@@ -37,18 +37,66 @@ public sealed class PostgresStatusStore : SqlStatusStore
 
     public override string Kind => "postgresql";
 
-    protected override int RowsPerStatement => 500;
+    // Rows per multi-row statement: one round trip for a consumed batch of the default size.
+    private const int RowsPerStatement = 500;
 
     protected override string KeyType => "TEXT COLLATE \"C\"";
+
+    protected override async Task<HashSet<string>> InsertEventsAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<ProjectedEvent> events, long nowMs, CancellationToken cancellationToken)
+    {
+        var fresh = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in events.Chunk(RowsPerStatement))
+        {
+            await using var command = RowsCommand(
+                connection, transaction, $"INSERT INTO document_events ({EventColumns}, applied_at) ", " ON CONFLICT DO NOTHING RETURNING event_id",
+                chunk.Select(e => EventValues(e, nowMs)).ToList());
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                fresh.Add(reader.GetString(0));
+            }
+        }
+
+        return fresh;
+    }
+
+    protected override async Task<Dictionary<string, DocumentSnapshot?>> ReadDocumentsAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<string> tokens, CancellationToken cancellationToken)
+    {
+        var documents = new Dictionary<string, DocumentSnapshot?>(StringComparer.Ordinal);
+        foreach (var chunk in tokens.Chunk(RowsPerStatement))
+        {
+            await using var command = Command(connection, transaction, $"SELECT {DocumentColumns} FROM documents WHERE token = ANY(@tokens)");
+            command.Parameters.Add(new NpgsqlParameter("@tokens", chunk));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var document = ReadDocument(reader);
+                documents[document.DocumentToken] = document;
+            }
+        }
+
+        return documents;
+    }
+
+    protected override async Task WriteRowsAsync(
+        DbConnection connection, DbTransaction transaction, string prefix, string suffix, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in rows.Chunk(RowsPerStatement))
+        {
+            await using var command = RowsCommand(connection, transaction, prefix, suffix, chunk);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
 
     /// <summary>
     /// "prefix SELECT * FROM unnest(@a0, @a1, ...) suffix": one array parameter per column whatever the number of rows,
     /// instead of one parameter per value (12,000 for 500 documents).
     /// </summary>
-    protected override DbCommand RowsCommand(DbConnection connection, DbTransaction transaction, string prefix, string suffix, IReadOnlyList<object?[]> rows)
+    private static NpgsqlCommand RowsCommand(DbConnection connection, DbTransaction transaction, string prefix, string suffix, IReadOnlyList<object?[]> rows)
     {
-        ArgumentNullException.ThrowIfNull(rows);
-        var command = Command(connection, transaction, "");
+        var command = (NpgsqlCommand)Command(connection, transaction, "");
         var names = new string[rows[0].Length];
         for (var c = 0; c < names.Length; c++)
         {

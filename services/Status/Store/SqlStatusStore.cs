@@ -16,7 +16,7 @@ public abstract class SqlStatusStore : IStatusStore
         "last_event_id, last_provider_event_type, last_event_type, last_status, last_occurred_at, last_received_at, last_test, last_subject, " +
         "last_source_topic, last_source_partition, last_source_offset, first_seen_at, updated_at, event_count, test, last_provider_event_id";
 
-    private const string EventColumns =
+    protected const string EventColumns =
         "event_id, token, provider, provider_event_type, event_type, status, occurred_at, received_at, test, subject, source_topic, source_partition, source_offset, provider_event_id";
 
     private const string UpsertDocumentPrefix = $"INSERT INTO documents ({DocumentColumns}) ";
@@ -385,94 +385,20 @@ public abstract class SqlStatusStore : IStatusStore
         return await reader.ReadAsync(cancellationToken) ? ReadDocument(reader) : null;
     }
 
-    /// <summary>
-    /// Rows per multi-row statement. PostgreSQL takes 500 in one round trip (one array parameter per column, see its
-    /// RowsCommand; 500 scalar parameters for the documents read at once); Microsoft.Data.Sqlite binds named parameters
-    /// in time quadratic in their number, so SQLite (in process, no round trip to save) uses small statements.
-    /// </summary>
-    protected abstract int RowsPerStatement { get; }
-
     /// <summary>Inserts the events (duplicates skipped by the primary key) and returns the ids that were new.</summary>
-    private async Task<HashSet<string>> InsertEventsAsync(
-        DbConnection connection, DbTransaction transaction, IReadOnlyList<ProjectedEvent> events, long nowMs, CancellationToken cancellationToken)
-    {
-        var fresh = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var chunk in events.Chunk(RowsPerStatement))
-        {
-            await using var command = RowsCommand(
-                connection, transaction, $"INSERT INTO document_events ({EventColumns}, applied_at) ", " ON CONFLICT DO NOTHING RETURNING event_id",
-                chunk.Select(e => EventValues(e, nowMs)).ToList());
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                fresh.Add(reader.GetString(0));
-            }
-        }
+    protected abstract Task<HashSet<string>> InsertEventsAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<ProjectedEvent> events, long nowMs, CancellationToken cancellationToken);
 
-        return fresh;
-    }
-
-    private async Task<Dictionary<string, DocumentSnapshot?>> ReadDocumentsAsync(
-        DbConnection connection, DbTransaction transaction, IReadOnlyList<string> tokens, CancellationToken cancellationToken)
-    {
-        var documents = new Dictionary<string, DocumentSnapshot?>(StringComparer.Ordinal);
-        foreach (var chunk in tokens.Chunk(RowsPerStatement))
-        {
-            await using var command = Command(connection, transaction, "");
-            var names = new List<string>(chunk.Length);
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                var name = "@t" + i.ToString(CultureInfo.InvariantCulture);
-                names.Add(name);
-                Add(command, name, chunk[i]);
-            }
-
-            command.CommandText = $"SELECT {DocumentColumns} FROM documents WHERE token IN ({string.Join(", ", names)})";
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var document = ReadDocument(reader);
-                documents[document.DocumentToken] = document;
-            }
-        }
-
-        return documents;
-    }
-
-    private async Task WriteRowsAsync(
-        DbConnection connection, DbTransaction transaction, string prefix, string suffix, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
-    {
-        foreach (var chunk in rows.Chunk(RowsPerStatement))
-        {
-            await using var command = RowsCommand(connection, transaction, prefix, suffix, chunk);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-    }
+    /// <summary>The stored documents among <paramref name="tokens"/>, by token.</summary>
+    protected abstract Task<Dictionary<string, DocumentSnapshot?>> ReadDocumentsAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<string> tokens, CancellationToken cancellationToken);
 
     /// <summary>
-    /// "prefix VALUES (@r0_0, @r0_1, ...), (@r1_0, ...) suffix" with every value bound: the rows as a query the prefix
-    /// inserts from (or names in a WITH).
+    /// "prefix VALUES (row) suffix" for every row (a statement that inserts from the row, or names it in a WITH), in as
+    /// few statements as the dialect finds cheapest.
     /// </summary>
-    protected virtual DbCommand RowsCommand(DbConnection connection, DbTransaction transaction, string prefix, string suffix, IReadOnlyList<object?[]> rows)
-    {
-        var command = Command(connection, transaction, "");
-        var sql = new StringBuilder(prefix).Append("VALUES ");
-        for (var r = 0; r < rows.Count; r++)
-        {
-            sql.Append(r == 0 ? "(" : ", (");
-            for (var c = 0; c < rows[r].Length; c++)
-            {
-                var name = string.Create(CultureInfo.InvariantCulture, $"@r{r}_{c}");
-                sql.Append(c == 0 ? name : ", " + name);
-                Add(command, name, rows[r][c]);
-            }
-
-            sql.Append(')');
-        }
-
-        command.CommandText = sql.Append(suffix).ToString();
-        return command;
-    }
+    protected abstract Task WriteRowsAsync(
+        DbConnection connection, DbTransaction transaction, string prefix, string suffix, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken);
 
     private static async Task<IReadOnlyList<ProjectedEvent>> ReadHistoryAsync(DbConnection connection, DbTransaction transaction, string token, CancellationToken cancellationToken)
     {
@@ -538,7 +464,7 @@ public abstract class SqlStatusStore : IStatusStore
         public int SmallNumber(int column) => reader.GetInt32(column);
     }
 
-    private static object?[] EventValues(ProjectedEvent e, long nowMs) =>
+    protected static object?[] EventValues(ProjectedEvent e, long nowMs) =>
     [
         e.EventId, e.DocumentToken, e.Provider, e.ProviderEventType, e.EventType, (int)e.Status, e.OccurredAtMs, e.ReceivedAtMs, e.Test ? 1 : 0,
         e.Subject, e.SourceTopic, e.SourcePartition, e.SourceOffset, e.ProviderEventId, nowMs,

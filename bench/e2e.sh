@@ -43,7 +43,7 @@ import json, sys
 r = json.loads(sys.argv[1]); hwm = int(sys.argv[2]) / 1024; rss = int(sys.argv[3]) / 1024
 e = r["endToEndMs"]; i = r["ingressMs"]
 print(f"embedded platform, {r['rate']:.0f} webhooks/s for {r['seconds']:.0f} s (achieved {r['achievedRate']}/s), 5 providers round robin")
-print(f"sent {r['sent']}, accepted {r['accepted']}, rejected {r['rejected']}, notified {r['notified']}, missing {r['missing']}")
+print(f"sent {r['sent']}, accepted {r['accepted']}, rejected {r['rejected']}, notified {r['notified']}, missing {r['missing']}, watcher dropped {r['watcherDrops']} times")
 print(f"ingress 2xx latency: p50 {i['p50']} ms, p99 {i['p99']} ms, max {i['max']} ms")
 print(f"end to end (2xx -> watch notification): p50 {e['p50']} ms, p90 {e['p90']} ms, p99 {e['p99']} ms, max {e['max']} ms")
 print(f"platform memory: peak RSS (VmHWM) {hwm:.0f} MiB, RSS at the end {rss:.0f} MiB")

@@ -28,17 +28,28 @@ var acked = new ConcurrentDictionary<string, long>();
 var notified = new ConcurrentDictionary<string, long>();
 using var channel = GrpcChannel.ForAddress(grpc);
 using var stopWatching = new CancellationTokenSource();
+var watcherDrops = 0;
 var watcher = Task.Run(async () =>
 {
-    try
+    while (!stopWatching.IsCancellationRequested)
     {
-        await foreach (var change in new DocumentStatusService.DocumentStatusServiceClient(channel).WatchDocumentStatusAsync(new WatchDocumentStatusRequest(), cancellationToken: stopWatching.Token))
+        try
         {
-            notified.TryAdd(change.Document.DocumentToken, Stopwatch.GetTimestamp());
+            await foreach (var change in new DocumentStatusService.DocumentStatusServiceClient(channel).WatchDocumentStatusAsync(new WatchDocumentStatusRequest(), cancellationToken: stopWatching.Token))
+            {
+                notified.TryAdd(change.Document.DocumentToken, Stopwatch.GetTimestamp());
+            }
         }
-    }
-    catch (Exception e) when (stopWatching.IsCancellationRequested && e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
-    {
+        catch (Exception e) when (stopWatching.IsCancellationRequested && e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
+        {
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.ResourceExhausted)
+        {
+            // The service dropped this watcher for falling behind: the changes in between are missed (counted as
+            // missing below); watch again, as a client would.
+            Interlocked.Increment(ref watcherDrops);
+            Console.Error.WriteLine($"watcher dropped: {e.Status.Detail}");
+        }
     }
 });
 
@@ -87,6 +98,7 @@ var output = new
     achievedRate = Math.Round(summary.Sent / elapsed.TotalSeconds, 1),
     notified = latencies.Length,
     missing = acked.Count - latencies.Length,
+    watcherDrops,
     ingressMs = new { p50 = Math.Round(summary.P50Ms, 2), p99 = Math.Round(summary.P99Ms, 2), max = Math.Round(summary.MaxMs, 2) },
     endToEndMs = new
     {

@@ -38,4 +38,14 @@ public sealed class PlatformOptions
     /// <summary>How long every part has to report ready before the start fails.</summary>
     public TimeSpan ReadyTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Drop the records of webhooks.raw.v1 that the normalizer has committed past, but the newest
+    /// <see cref="KeepConsumedRawRecords"/> per partition (the embedded broker walks a partition's whole log on each fetch).
+    /// False leaves the raw topic to the broker's own cap (the newest 5 MiB per partition).
+    /// </summary>
+    public bool TrimConsumedRawRecords { get; set; } = true;
+
+    /// <summary>Records per partition of webhooks.raw.v1 kept behind the normalizer's committed offset (for `streaming tail`).</summary>
+    [Range(0, 1_000_000)]
+    public int KeepConsumedRawRecords { get; set; } = 1000;
 }

@@ -81,8 +81,9 @@ public sealed class EmbeddedKafkaCluster : IDisposable
 
     /// <summary>
     /// Creates every topic in the list. The mock keeps no topic settings (<see cref="TopicSpec.Configs"/>): it never
-    /// compacts or expires records, so a compacted topic keeps every record here; readers that keep the last record
-    /// per key see what compaction would have left.
+    /// compacts, so a compacted topic keeps every record here (readers that keep the last record per key see what
+    /// compaction would have left), and its only retention is its own: each partition keeps its newest 5 MiB (at most
+    /// 100,000 message sets), dropping the oldest message sets beyond that.
     /// </summary>
     public void CreateTopics(IEnumerable<TopicSpec> topics)
     {
@@ -90,6 +91,17 @@ public sealed class EmbeddedKafkaCluster : IDisposable
         {
             CreateTopic(topic.Name, topic.Partitions, topic.ReplicationFactor);
         }
+    }
+
+    /// <summary>
+    /// Drops a partition's records before <paramref name="beforeOffset"/> (whole message sets; the log start offset
+    /// moves there), as Kafka's DeleteRecords does. The mock finds the message set a fetch asks for by walking the
+    /// partition's log from its start, so a shorter log is also a cheaper fetch.
+    /// </summary>
+    public void DeleteRecords(string topic, int partition, long beforeOffset)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(topic);
+        Check(Call(c => MockClusterNative.PartitionDeleteRecords(c, topic, partition, beforeOffset)), $"deleting records of {topic}[{partition}] before {beforeOffset}");
     }
 
     /// <summary>Takes a broker down: its connections are closed and new ones refused until <see cref="SetBrokerUp"/>.</summary>

@@ -40,6 +40,9 @@ internal static partial class MockClusterNative
     [LibraryImport(Lib, EntryPoint = "rd_kafka_mock_topic_create", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int TopicCreate(IntPtr mcluster, string topic, int partitionCount, int replicationFactor);
 
+    [LibraryImport(Lib, EntryPoint = "rd_kafka_mock_partition_delete_records", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int PartitionDeleteRecords(IntPtr mcluster, string topic, int partition, long beforeOffset);
+
     [LibraryImport(Lib, EntryPoint = "rd_kafka_mock_broker_set_down")]
     internal static partial int BrokerSetDown(IntPtr mcluster, int brokerId);
 

@@ -50,7 +50,7 @@ public sealed record PlatformEndpoints(Uri Ingress, Uri Grpc, Uri SchemaRegistry
 /// </summary>
 public sealed class PlatformHost : IAsyncDisposable
 {
-    // How often the embedded broker's raw topic drops what the normalizer committed (PlatformOptions.TrimConsumedRawRecords).
+    // How often the embedded broker's hand-off topics drop what their consumers committed (PlatformOptions.TrimConsumedRecords).
     private static readonly TimeSpan RetentionInterval = TimeSpan.FromSeconds(1);
 
     private readonly List<(string Name, WebApplication App)> _parts = [];
@@ -174,14 +174,15 @@ public sealed class PlatformHost : IAsyncDisposable
         _statusHealth = statusHealthUrl;
         await WaitUntilReadyAsync(options.ReadyTimeout, cancellationToken);
         await WaitUntilPartitionsOwnedAsync(options, cancellationToken);
-        if (options.TrimConsumedRawRecords)
+        if (options.TrimConsumedRecords)
         {
             var normalizerOptions = Part("normalizer").Services.GetRequiredService<IOptions<NormalizerOptions>>().Value;
+            var statusOptions = Part("status").Services.GetRequiredService<IOptions<StatusOptions>>().Value;
             _retention = new ConsumedRecordsRetention(
                 _kafka,
-                [new ConsumedTopic(normalizerOptions.InputTopic, normalizerOptions.GroupId)],
+                [new ConsumedTopic(normalizerOptions.InputTopic, normalizerOptions.GroupId), new ConsumedTopic(statusOptions.Topic, statusOptions.GroupId)],
                 options.Partitions,
-                options.KeepConsumedRawRecords,
+                options.KeepConsumedRecords,
                 Part("normalizer").Services.GetRequiredService<ILoggerFactory>().CreateLogger<ConsumedRecordsRetention>());
             _retaining = Task.Run(() => _retention.RunAsync(RetentionInterval, _stopRetention.Token), CancellationToken.None);
         }

@@ -39,13 +39,14 @@ public sealed class PlatformOptions
     public TimeSpan ReadyTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// Drop the records of webhooks.raw.v1 that the normalizer has committed past, but the newest
-    /// <see cref="KeepConsumedRawRecords"/> per partition (the embedded broker walks a partition's whole log on each fetch).
-    /// False leaves the raw topic to the broker's own cap (the newest 5 MiB per partition).
+    /// Drop the records the platform's own consumers have committed past (webhooks.raw.v1 behind the normalizer,
+    /// documents.events.v1 behind the status service), but the newest <see cref="KeepConsumedRecords"/> per partition:
+    /// the embedded broker walks a partition's whole log on each fetch. False leaves every topic to the broker's own cap
+    /// (the newest 5 MiB per partition).
     /// </summary>
-    public bool TrimConsumedRawRecords { get; set; } = true;
+    public bool TrimConsumedRecords { get; set; } = true;
 
-    /// <summary>Records per partition of webhooks.raw.v1 kept behind the normalizer's committed offset (for `streaming tail`).</summary>
+    /// <summary>Records per partition kept behind the consuming service's committed offset (for `streaming tail` and subscribers that lag).</summary>
     [Range(0, 1_000_000)]
-    public int KeepConsumedRawRecords { get; set; } = 1000;
+    public int KeepConsumedRecords { get; set; } = 1000;
 }

@@ -131,7 +131,7 @@ public static class SendCommand
     /// Sends <paramref name="count"/> single-event documents at <paramref name="rate"/> per second (open loop),
     /// calling <paramref name="onResult"/> as each answer arrives; draws a progress bar on <paramref name="progress"/>.
     /// </summary>
-    public static async Task<(List<SendResult> Results, TimeSpan Elapsed)> SendBulkAsync(
+    public static Task<(List<SendResult> Results, TimeSpan Elapsed)> SendBulkAsync(
         WebhookSender sender,
         ProviderSigner signer,
         IReadOnlyList<string> providers,
@@ -142,12 +142,31 @@ public static class SendCommand
         Action<SendResult>? onResult,
         CancellationToken cancellationToken)
     {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        return SendBulkAsync(sender, count, i => BulkDelivery(signer, providers, run, i), rate, concurrency, progress, onResult, cancellationToken);
+    }
+
+    /// <summary>The i-th document of a bulk run: the first delivery of its provider's lifecycle (round robin over <paramref name="providers"/>).</summary>
+    public static WebhookDelivery BulkDelivery(ProviderSigner signer, IReadOnlyList<string> providers, string run, int i) =>
+        Lifecycles.For(providers[i % providers.Count], signer, $"doc_bulk_{run}_{i.ToString(CultureInfo.InvariantCulture)}").Deliveries[0];
+
+    /// <summary>Sends <c>delivery(i)</c> for i = 0 .. <paramref name="count"/> - 1 at <paramref name="rate"/> per second (open loop).</summary>
+    public static async Task<(List<SendResult> Results, TimeSpan Elapsed)> SendBulkAsync(
+        WebhookSender sender,
+        int count,
+        Func<int, WebhookDelivery> delivery,
+        double rate,
+        int concurrency,
+        TextWriter? progress,
+        Action<SendResult>? onResult,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
         var results = new List<SendResult>(count);
         var gate = new SemaphoreSlim(concurrency);
         var inFlight = new List<Task>();
         var started = Stopwatch.GetTimestamp();
         var lastDraw = 0L;
-        var run = Guid.NewGuid().ToString("N")[..8];
         var accepted = 0;
         var rejected = 0;
         for (var i = 0; i < count; i++)
@@ -162,14 +181,12 @@ public static class SendCommand
             }
 
             await gate.WaitAsync(cancellationToken);
-            var provider = providers[i % providers.Count];
-            var lifecycle = Lifecycles.For(provider, signer, $"doc_bulk_{run}_{i.ToString(CultureInfo.InvariantCulture)}");
-            var delivery = lifecycle.Deliveries[0];
+            var next = delivery(i);
             inFlight.Add(Task.Run(async () =>
             {
                 try
                 {
-                    var sent = await sender.SendAsync(delivery, cancellationToken);
+                    var sent = await sender.SendAsync(next, cancellationToken);
                     onResult?.Invoke(sent);
                     lock (results)
                     {

@@ -48,5 +48,5 @@ public sealed class PlatformOptions
 
     /// <summary>Records per partition kept behind the consuming service's committed offset (for `streaming tail` and subscribers that lag).</summary>
     [Range(0, 1_000_000)]
-    public int KeepConsumedRecords { get; set; } = 1000;
+    public int KeepConsumedRecords { get; set; } = 100;
 }

@@ -17,6 +17,11 @@ public sealed class DocumentStatusGrpcService(IStatusStore store, ChangeFeed fee
     : DocumentStatusService.DocumentStatusServiceBase
 {
     private const int MaxTokenLength = 1024;
+
+    // Changes of a watch written before one flush (bounds what a slow client's stream holds in Kestrel's buffer).
+    private const int MaxChangesPerFlush = 256;
+
+    private static readonly WriteOptions BufferedWrite = new(WriteFlags.BufferHint);
     private readonly StatusOptions _options = options.Value;
     private readonly int _maxWatches = api.Value.MaxConcurrentWatches;
     private int _watches;
@@ -138,15 +143,27 @@ public sealed class DocumentStatusGrpcService(IStatusStore store, ChangeFeed fee
 
         try
         {
-            await foreach (var change in subscription.Reader.ReadAllAsync(context.CancellationToken))
+            var reader = subscription.Reader;
+            var pending = new List<DocumentChange>();
+            while (await reader.WaitToReadAsync(context.CancellationToken))
             {
-                // Already part of the initial state (committed between subscribing and reading it).
-                if (change.Document.EventCount <= initialCount)
+                pending.Clear();
+                while (pending.Count < MaxChangesPerFlush && reader.TryRead(out var change))
                 {
-                    continue;
+                    // Already part of the initial state (committed between subscribing and reading it).
+                    if (change.Document.EventCount > initialCount)
+                    {
+                        pending.Add(change);
+                    }
                 }
 
-                await writer.WriteAsync(ProtoMapping.ToUpdate(change));
+                // The changes already waiting go out in one send: every message but the last is only buffered
+                // (a committed batch's changes arrive together; one flush each cost a system call per change).
+                for (var i = 0; i < pending.Count; i++)
+                {
+                    writer.WriteOptions = i < pending.Count - 1 ? BufferedWrite : null;
+                    await writer.WriteAsync(ProtoMapping.ToUpdate(pending[i]));
+                }
             }
         }
         catch (Exception e) when ((e as WatcherOverflowException ?? e.InnerException as WatcherOverflowException) is { } overflow)

@@ -161,8 +161,10 @@ public sealed partial class ProjectionLoop
         {
             GroupId = _settings.GroupId,
             IsolationLevel = IsolationLevel.ReadCommitted,
-            // Offsets come from the database. Kafka's are stored after each commit for lag tools only.
+            // Offsets come from the database. Kafka's are stored after each commit for lag tools only (and, on the
+            // embedded platform, for the broker's retention of documents.events.v1): committed every second.
             EnableAutoCommit = true,
+            AutoCommitIntervalMs = 1000,
             EnableAutoOffsetStore = false,
             AutoOffsetReset = AutoOffsetReset.Earliest,
             EnablePartitionEof = false,

@@ -355,7 +355,7 @@ public sealed partial class ProjectionLoop
             throw new SimulatedCrashException();
         }
 
-        _snapshots?.Publish(result.Changes);
+        // Watchers first: serializing and handing the batch's snapshots to the producer takes a while.
         var published = ChangeFeed.Now();
         foreach (var change in result.Changes)
         {
@@ -363,6 +363,7 @@ public sealed partial class ProjectionLoop
         }
 
         _feed.Publish(result.Changes);
+        _snapshots?.Publish(result.Changes);
         foreach (var p in progress)
         {
             _expected[p.Partition] = p.Next;

@@ -129,13 +129,17 @@ public sealed class PostgresStatusStore : SqlStatusStore
 
     protected override async Task BeforeCommitAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<DocumentChange> changes, CancellationToken cancellationToken)
     {
-        foreach (var payload in NotificationPayloads(InstanceId, changes))
+        var payloads = NotificationPayloads(InstanceId, changes).ToArray();
+        if (payloads.Length == 0)
         {
-            await using var command = Command(connection, transaction, "SELECT pg_notify(@c, @p)");
-            Add(command, "@c", Channel);
-            Add(command, "@p", payload);
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            return;
         }
+
+        // Every payload in one round trip (unnest yields them in order).
+        await using var command = Command(connection, transaction, "SELECT pg_notify(@c, p) FROM unnest(@p) AS p");
+        Add(command, "@c", Channel);
+        command.Parameters.Add(new NpgsqlParameter("@p", payloads));
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>"instance\n" then one "token\tevent id" line per change, split to fit NOTIFY's payload limit.</summary>

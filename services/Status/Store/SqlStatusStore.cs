@@ -96,10 +96,7 @@ public abstract class SqlStatusStore : IStatusStore
 
         // Offsets first: a replica that lost the race stops before writing anything (and, on PostgreSQL,
         // waits on the row lock until the winner commits, then sees the moved offset).
-        foreach (var progress in batch.Offsets)
-        {
-            await AdvanceOffsetAsync(connection, transaction, batch.GroupId, progress, batch.NowMs, cancellationToken);
-        }
+        await AdvanceOffsetsAsync(connection, transaction, batch.GroupId, batch.Offsets, batch.NowMs, cancellationToken);
 
         foreach (var dead in batch.DeadLetters)
         {
@@ -354,23 +351,71 @@ public abstract class SqlStatusStore : IStatusStore
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static async Task AdvanceOffsetAsync(
-        DbConnection connection, DbTransaction transaction, string groupId, PartitionProgress progress, long nowMs, CancellationToken cancellationToken)
+    /// <summary>Moves each partition's stored offset from where the batch expects it; another consumer's move is a conflict.</summary>
+    private static async Task AdvanceOffsetsAsync(
+        DbConnection connection, DbTransaction transaction, string groupId, IReadOnlyList<PartitionProgress> offsets, long nowMs, CancellationToken cancellationToken)
     {
-        await using var command = Command(connection, transaction, progress.Expected is null
-            ? "INSERT INTO consumer_offsets (group_id, topic, partition_id, next_offset, updated_at) VALUES (@g, @t, @p, @next, @now) ON CONFLICT DO NOTHING"
-            : "UPDATE consumer_offsets SET next_offset = @next, updated_at = @now WHERE group_id = @g AND topic = @t AND partition_id = @p AND next_offset = @expected");
-        Add(command, "@g", groupId);
-        Add(command, "@t", progress.Topic);
-        Add(command, "@p", progress.Partition);
-        Add(command, "@next", progress.Next);
-        Add(command, "@now", nowMs);
-        if (progress.Expected is { } expected)
+        if (!connection.CanCreateBatch)
         {
-            Add(command, "@expected", expected);
+            foreach (var progress in offsets)
+            {
+                await using var command = Command(connection, transaction, OffsetSql(progress));
+                foreach (var (name, value) in OffsetParameters(groupId, progress, nowMs))
+                {
+                    Add(command, name, value);
+                }
+
+                CheckAdvanced(await command.ExecuteNonQueryAsync(cancellationToken), groupId, progress);
+            }
+
+            return;
         }
 
-        if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
+        // One round trip for every partition of the batch (PostgreSQL).
+        await using var batch = connection.CreateBatch();
+        batch.Transaction = transaction;
+        foreach (var progress in offsets)
+        {
+            var command = batch.CreateBatchCommand();
+            command.CommandText = OffsetSql(progress);
+            foreach (var (name, value) in OffsetParameters(groupId, progress, nowMs))
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name;
+                parameter.Value = value;
+                command.Parameters.Add(parameter);
+            }
+
+            batch.BatchCommands.Add(command);
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        for (var i = 0; i < offsets.Count; i++)
+        {
+            CheckAdvanced(batch.BatchCommands[i].RecordsAffected, groupId, offsets[i]);
+        }
+    }
+
+    private static string OffsetSql(PartitionProgress progress) => progress.Expected is null
+        ? "INSERT INTO consumer_offsets (group_id, topic, partition_id, next_offset, updated_at) VALUES (@g, @t, @p, @next, @now) ON CONFLICT DO NOTHING"
+        : "UPDATE consumer_offsets SET next_offset = @next, updated_at = @now WHERE group_id = @g AND topic = @t AND partition_id = @p AND next_offset = @expected";
+
+    private static IEnumerable<(string Name, object Value)> OffsetParameters(string groupId, PartitionProgress progress, long nowMs)
+    {
+        yield return ("@g", groupId);
+        yield return ("@t", progress.Topic);
+        yield return ("@p", progress.Partition);
+        yield return ("@next", progress.Next);
+        yield return ("@now", nowMs);
+        if (progress.Expected is { } expected)
+        {
+            yield return ("@expected", expected);
+        }
+    }
+
+    private static void CheckAdvanced(int rows, string groupId, PartitionProgress progress)
+    {
+        if (rows != 1)
         {
             throw new OffsetConflictException(
                 $"{progress.Topic}[{progress.Partition}] of group {groupId} is no longer at offset {progress.Expected?.ToString(CultureInfo.InvariantCulture) ?? "(none)"}: another consumer applied it");

@@ -47,6 +47,7 @@ print(f"sent {r['sent']}, accepted {r['accepted']}, rejected {r['rejected']}, no
 print(f"ingress 2xx latency: p50 {i['p50']} ms, p99 {i['p99']} ms, max {i['max']} ms")
 print(f"end to end (2xx -> watch notification): p50 {e['p50']} ms, p90 {e['p90']} ms, p99 {e['p99']} ms, max {e['max']} ms")
 print(f"platform memory: peak RSS (VmHWM) {hwm:.0f} MiB, RSS at the end {rss:.0f} MiB")
+print(f"load generator: GC pauses while sending {r['generatorGcPauseMs']} ms in total; {r['generatorGen2Collections']} gen2 collections in its life")
 ok = e["p50"] < 25 and e["p99"] < 100 and hwm < 300 and r["rejected"] == 0 and r["missing"] == 0
 print("RESULT " + ("targets met" if ok else "targets MISSED") + " (p50 < 25 ms, p99 < 100 ms, peak RSS < 300 MiB, nothing rejected or missing)")
 sys.exit(0 if ok else 1)

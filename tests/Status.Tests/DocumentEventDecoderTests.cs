@@ -1,3 +1,7 @@
+using System.Buffers.Binary;
+using Avro;
+using Avro.Generic;
+using Avro.IO;
 using Confluent.Kafka;
 using Confluent.SchemaRegistry;
 using Confluent.SchemaRegistry.Serdes;
@@ -57,6 +61,54 @@ public sealed class DocumentEventDecoderTests
 
         Assert.Null(decoded.Event);
         Assert.StartsWith("cannot be read as a DocumentEvent", decoded.Failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_newer_writer_schema_reads_its_added_status_as_UNKNOWN_and_each_schema_id_keeps_its_own_reader()
+    {
+        using var registry = await RegistryAsync();
+        var current = await SerializeAsync(registry, Lifecycle.Event("doc-future", "evt-current", LifecycleStatus.Completed, 1));
+        var (futureId, futureSchema) = await RegisterFutureContractAsync(registry);
+        // The same event as the newer writer has it: one more status symbol (used), one more field (skipped by the reader).
+        var upgraded = new GenericReader<GenericRecord>(streaming.documents.v1.DocumentEvent._SCHEMA, futureSchema)
+            .Read(null!, new BinaryDecoder(new MemoryStream(current, 5, current.Length - 5)));
+        upgraded.Add("status", new GenericEnum((EnumSchema)futureSchema["status"].Schema, "ARCHIVED"));
+        upgraded.Add("event_id", "evt-future");
+        upgraded.Add("archived_by", "retention policy");
+        var future = Wire(futureId, futureSchema, upgraded);
+        var decoder = new DocumentEventDecoder(registry);
+
+        var read = new[] { current, future, current, future }.Select((v, i) => decoder.Decode(v, Topic, 0, i)).ToList();
+
+        Assert.All(read, r => Assert.Null(r.Failure));
+        Assert.Equal(
+            [("evt-current", LifecycleStatus.Completed), ("evt-future", LifecycleStatus.Unknown), ("evt-current", LifecycleStatus.Completed), ("evt-future", LifecycleStatus.Unknown)],
+            read.Select(r => (r.Event!.EventId, r.Event.Status)));
+        Assert.All(read, r => Assert.Equal("doc-future", r.Event!.DocumentToken));
+    }
+
+    /// <summary>A later DocumentEvent contract, registered FULL-compatible under a subject of its own: its schema id and schema.</summary>
+    private static async Task<(int Id, RecordSchema Schema)> RegisterFutureContractAsync(CachedSchemaRegistryClient registry)
+    {
+        var json = streaming.documents.v1.DocumentEvent._SCHEMA.ToString()
+            .Replace("\"REJECTED\"]", "\"REJECTED\",\"ARCHIVED\"]", StringComparison.Ordinal);
+        json = json[..json.LastIndexOf(']')] + ",{\"name\":\"archived_by\",\"type\":\"string\",\"default\":\"\"}" + json[json.LastIndexOf(']')..];
+        var schema = (RecordSchema)Avro.Schema.Parse(json);
+        Assert.Contains("ARCHIVED", ((EnumSchema)schema["status"].Schema).Symbols);
+        var subject = "future-" + Guid.NewGuid().ToString("N") + "-value";
+        var id = await registry.RegisterSchemaAsync(subject, new Confluent.SchemaRegistry.Schema(json, SchemaType.Avro));
+        return (id, schema);
+    }
+
+    private static byte[] Wire(int schemaId, RecordSchema schema, GenericRecord record)
+    {
+        using var stream = new MemoryStream();
+        stream.WriteByte(0);
+        Span<byte> id = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(id, schemaId);
+        stream.Write(id);
+        new GenericDatumWriter<GenericRecord>(schema).Write(record, new BinaryEncoder(stream));
+        return stream.ToArray();
     }
 
     private static async Task<CachedSchemaRegistryClient> RegistryAsync() =>

@@ -147,16 +147,21 @@ public sealed class PostgresStatusStore : SqlStatusStore
     {
         var payload = new StringBuilder(instanceId).Append('\n');
         var empty = payload.Length;
+        var headerBytes = Encoding.UTF8.GetByteCount(payload.ToString());
+        var bytes = headerBytes;
         foreach (var change in changes)
         {
             var line = $"{Uri.EscapeDataString(change.Document.DocumentToken)}\t{Uri.EscapeDataString(change.Event?.EventId ?? "")}\n";
-            if (payload.Length > empty && Encoding.UTF8.GetByteCount(payload.ToString()) + Encoding.UTF8.GetByteCount(line) > MaxPayloadBytes)
+            // Escaped, the line is ASCII: one byte per char.
+            if (payload.Length > empty && bytes + line.Length > MaxPayloadBytes)
             {
                 yield return payload.ToString();
                 payload.Length = empty;
+                bytes = headerBytes;
             }
 
             payload.Append(line);
+            bytes += line.Length;
         }
 
         if (payload.Length > empty)

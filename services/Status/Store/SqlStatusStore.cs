@@ -314,8 +314,10 @@ public abstract class SqlStatusStore : IStatusStore
             connection,
             transaction,
             "WITH acknowledged (token, version) AS (",
+            // IN lets SQLite find the row by its key; EXISTS (a semi-join on PostgreSQL, where a scalar subquery per row
+            // scanned every acknowledgement of the statement) keeps a newer version.
             ") DELETE FROM status_outbox WHERE token IN (SELECT token FROM acknowledged) " +
-            "AND version <= (SELECT a.version FROM acknowledged a WHERE a.token = status_outbox.token)",
+            "AND EXISTS (SELECT 1 FROM acknowledged a WHERE a.token = status_outbox.token AND a.version >= status_outbox.version)",
             published.Select(p => new object?[] { p.DocumentToken, p.Version }).ToList(),
             cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -19,10 +19,21 @@ public abstract class SqlStatusStore : IStatusStore
     protected const string EventColumns =
         "event_id, token, provider, provider_event_type, event_type, status, occurred_at, received_at, test, subject, source_topic, source_partition, source_offset, provider_event_id";
 
-    private const string UpsertDocumentPrefix = $"INSERT INTO documents ({DocumentColumns}) ";
+    protected const string UpsertDocumentPrefix = $"INSERT INTO documents ({DocumentColumns}) ";
+
+    protected const string UpsertOutboxPrefix = "INSERT INTO status_outbox (token, partition_id, version, queued_at) ";
+
+    protected const string UpsertOutboxSuffix =
+        " ON CONFLICT (token) DO UPDATE SET partition_id = excluded.partition_id, version = excluded.version, queued_at = excluded.queued_at";
+
+    protected const string InsertEventPrefix = $"INSERT INTO document_events ({EventColumns}, applied_at) ";
+
+    protected const string DeadLetterSql =
+        "INSERT INTO status_dead_letters (topic, partition_id, record_offset, record_key, reason, recorded_at) " +
+        "VALUES (@t, @p, @o, @k, @r, @at) ON CONFLICT DO NOTHING";
 
     // Built once (ApplyAsync uses it for every batch); before UpsertDocumentSql, which is built from it.
-    private static readonly string UpsertDocumentSuffix =
+    protected static readonly string UpsertDocumentSuffix =
         " ON CONFLICT (token) DO UPDATE SET " + string.Join(", ", DocumentColumns.Split(", ").Skip(1).Select(c => $"{c} = excluded.{c}"));
 
     private static readonly string UpsertDocumentSql = BuildUpsertDocument();
@@ -38,9 +49,30 @@ public abstract class SqlStatusStore : IStatusStore
     /// <summary>Serializes concurrent migrations (inside the migration transaction).</summary>
     protected virtual Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Runs inside the batch's transaction, after its writes (PostgreSQL: NOTIFY other replicas).</summary>
-    protected virtual Task BeforeCommitAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<DocumentChange> changes, CancellationToken cancellationToken) =>
-        Task.CompletedTask;
+    /// <summary>
+    /// The batch's first writes: moves its partitions' offsets (<see cref="OffsetConflictException"/> when another
+    /// consumer moved one), stores its dead letters and its events (a stored id is skipped), and reads the stored state
+    /// of the documents its new events touch. Returns the ids that were new and those documents by token (at least the
+    /// new events' documents).
+    /// </summary>
+    protected abstract Task<(HashSet<string> Fresh, Dictionary<string, DocumentSnapshot?> Documents)> WriteEventsAsync(
+        DbConnection connection, DbTransaction transaction, ProjectionBatch batch, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The batch's last writes before the commit: the changed documents (<see cref="UpsertDocumentPrefix"/> rows) and
+    /// their outbox rows (<see cref="UpsertOutboxPrefix"/> rows; none when snapshots are not queued).
+    /// </summary>
+    protected virtual async Task WriteChangesAsync(
+        DbConnection connection,
+        DbTransaction transaction,
+        IReadOnlyList<object?[]> documents,
+        IReadOnlyList<object?[]> outbox,
+        IReadOnlyList<DocumentChange> changes,
+        CancellationToken cancellationToken)
+    {
+        await WriteRowsAsync(connection, transaction, UpsertDocumentPrefix, UpsertDocumentSuffix, documents, cancellationToken);
+        await WriteRowsAsync(connection, transaction, UpsertOutboxPrefix, UpsertOutboxSuffix, outbox, cancellationToken);
+    }
 
     public virtual async Task MigrateAsync(CancellationToken cancellationToken)
     {
@@ -95,29 +127,9 @@ public abstract class SqlStatusStore : IStatusStore
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         // Offsets first: a replica that lost the race stops before writing anything (and, on PostgreSQL,
-        // waits on the row lock until the winner commits, then sees the moved offset).
-        await AdvanceOffsetsAsync(connection, transaction, batch.GroupId, batch.Offsets, batch.NowMs, cancellationToken);
-
-        foreach (var dead in batch.DeadLetters)
-        {
-            await using var insert = Command(connection, transaction,
-                "INSERT INTO status_dead_letters (topic, partition_id, record_offset, record_key, reason, recorded_at) " +
-                "VALUES (@t, @p, @o, @k, @r, @at) ON CONFLICT DO NOTHING");
-            Add(insert, "@t", dead.Topic);
-            Add(insert, "@p", dead.Partition);
-            Add(insert, "@o", dead.Offset);
-            Add(insert, "@k", dead.Key);
-            Add(insert, "@r", dead.Reason);
-            Add(insert, "@at", dead.RecordedAtMs);
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        // A few statements per RowsPerStatement events instead of several per event: the events in multi-row inserts that
-        // say which rows are new, the documents they touch read at once, then every changed document and outbox row
-        // written in multi-row upserts. Out-of-order events still read their document's history (rare).
-        var fresh = await InsertEventsAsync(connection, transaction, batch.Events, batch.NowMs, cancellationToken);
-        var states = await ReadDocumentsAsync(
-            connection, transaction, batch.Events.Where(e => fresh.Contains(e.EventId)).Select(e => e.DocumentToken).Distinct(StringComparer.Ordinal).ToList(), cancellationToken);
+        // waits on the row lock until the winner commits, then sees the moved offset). Then the events, which say which
+        // ids are new, and the documents they touch; out-of-order events still read their document's history (rare).
+        var (fresh, states) = await WriteEventsAsync(connection, transaction, batch, cancellationToken);
         var changed = new Dictionary<string, DocumentSnapshot>(StringComparer.Ordinal);
         var partitions = new Dictionary<string, int>(StringComparer.Ordinal);
         var changes = new List<DocumentChange>();
@@ -142,19 +154,13 @@ public abstract class SqlStatusStore : IStatusStore
             changes.Add(new DocumentChange(next, e));
         }
 
-        await WriteRowsAsync(connection, transaction, UpsertDocumentPrefix, UpsertDocumentSuffix, changed.Values.Select(DocumentValues).ToList(), cancellationToken);
-        if (batch.QueueSnapshots)
-        {
-            await WriteRowsAsync(
-                connection,
-                transaction,
-                "INSERT INTO status_outbox (token, partition_id, version, queued_at) ",
-                " ON CONFLICT (token) DO UPDATE SET partition_id = excluded.partition_id, version = excluded.version, queued_at = excluded.queued_at",
-                changed.Values.Select(d => new object?[] { d.DocumentToken, partitions[d.DocumentToken], d.Version, batch.NowMs }).ToList(),
-                cancellationToken);
-        }
-
-        await BeforeCommitAsync(connection, transaction, changes, cancellationToken);
+        await WriteChangesAsync(
+            connection,
+            transaction,
+            changed.Values.Select(DocumentValues).ToList(),
+            batch.QueueSnapshots ? changed.Values.Select(d => new object?[] { d.DocumentToken, partitions[d.DocumentToken], d.Version, batch.NowMs }).ToList() : [],
+            changes,
+            cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new BatchResult(changes, changes.Count, duplicates, batch.DeadLetters.Count);
     }
@@ -354,55 +360,51 @@ public abstract class SqlStatusStore : IStatusStore
     }
 
     /// <summary>Moves each partition's stored offset from where the batch expects it; another consumer's move is a conflict.</summary>
-    private static async Task AdvanceOffsetsAsync(
+    protected static async Task AdvanceOffsetsAsync(
         DbConnection connection, DbTransaction transaction, string groupId, IReadOnlyList<PartitionProgress> offsets, long nowMs, CancellationToken cancellationToken)
     {
-        if (!connection.CanCreateBatch)
-        {
-            foreach (var progress in offsets)
-            {
-                await using var command = Command(connection, transaction, OffsetSql(progress));
-                foreach (var (name, value) in OffsetParameters(groupId, progress, nowMs))
-                {
-                    Add(command, name, value);
-                }
-
-                CheckAdvanced(await command.ExecuteNonQueryAsync(cancellationToken), groupId, progress);
-            }
-
-            return;
-        }
-
-        // One round trip for every partition of the batch (PostgreSQL).
-        await using var batch = connection.CreateBatch();
-        batch.Transaction = transaction;
         foreach (var progress in offsets)
         {
-            var command = batch.CreateBatchCommand();
-            command.CommandText = OffsetSql(progress);
+            await using var command = Command(connection, transaction, OffsetSql(progress));
             foreach (var (name, value) in OffsetParameters(groupId, progress, nowMs))
             {
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = name;
-                parameter.Value = value;
-                command.Parameters.Add(parameter);
+                Add(command, name, value);
             }
 
-            batch.BatchCommands.Add(command);
-        }
-
-        await batch.ExecuteNonQueryAsync(cancellationToken);
-        for (var i = 0; i < offsets.Count; i++)
-        {
-            CheckAdvanced(batch.BatchCommands[i].RecordsAffected, groupId, offsets[i]);
+            CheckAdvanced(await command.ExecuteNonQueryAsync(cancellationToken), groupId, progress);
         }
     }
 
-    private static string OffsetSql(PartitionProgress progress) => progress.Expected is null
+    /// <summary>Stores the batch's dead letters (one already stored is kept as it is).</summary>
+    protected static async Task InsertDeadLettersAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken)
+    {
+        foreach (var dead in deadLetters)
+        {
+            await using var insert = Command(connection, transaction, DeadLetterSql);
+            foreach (var (name, value) in DeadLetterParameters(dead))
+            {
+                Add(insert, name, value);
+            }
+
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    protected static IEnumerable<(string Name, object? Value)> DeadLetterParameters(DeadLetter dead)
+    {
+        yield return ("@t", dead.Topic);
+        yield return ("@p", dead.Partition);
+        yield return ("@o", dead.Offset);
+        yield return ("@k", dead.Key);
+        yield return ("@r", dead.Reason);
+        yield return ("@at", dead.RecordedAtMs);
+    }
+
+    protected static string OffsetSql(PartitionProgress progress) => progress.Expected is null
         ? "INSERT INTO consumer_offsets (group_id, topic, partition_id, next_offset, updated_at) VALUES (@g, @t, @p, @next, @now) ON CONFLICT DO NOTHING"
         : "UPDATE consumer_offsets SET next_offset = @next, updated_at = @now WHERE group_id = @g AND topic = @t AND partition_id = @p AND next_offset = @expected";
 
-    private static IEnumerable<(string Name, object Value)> OffsetParameters(string groupId, PartitionProgress progress, long nowMs)
+    protected static IEnumerable<(string Name, object? Value)> OffsetParameters(string groupId, PartitionProgress progress, long nowMs)
     {
         yield return ("@g", groupId);
         yield return ("@t", progress.Topic);
@@ -415,7 +417,7 @@ public abstract class SqlStatusStore : IStatusStore
         }
     }
 
-    private static void CheckAdvanced(int rows, string groupId, PartitionProgress progress)
+    protected static void CheckAdvanced(int rows, string groupId, PartitionProgress progress)
     {
         if (rows != 1)
         {
@@ -431,14 +433,6 @@ public abstract class SqlStatusStore : IStatusStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? ReadDocument(reader) : null;
     }
-
-    /// <summary>Inserts the events (duplicates skipped by the primary key) and returns the ids that were new.</summary>
-    protected abstract Task<HashSet<string>> InsertEventsAsync(
-        DbConnection connection, DbTransaction transaction, IReadOnlyList<ProjectedEvent> events, long nowMs, CancellationToken cancellationToken);
-
-    /// <summary>The stored documents among <paramref name="tokens"/>, by token.</summary>
-    protected abstract Task<Dictionary<string, DocumentSnapshot?>> ReadDocumentsAsync(
-        DbConnection connection, DbTransaction transaction, IReadOnlyList<string> tokens, CancellationToken cancellationToken);
 
     /// <summary>
     /// "prefix VALUES (row) suffix" for every row (a statement that inserts from the row, or names it in a WITH), in as

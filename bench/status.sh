@@ -2,8 +2,10 @@
 # Status service benchmark in one run (embedded broker): GetDocumentStatus calls/s vs a constant endpoint on the same
 # stack (Grpc.AspNetCore), driven by Grpc.Net.Client and by h2load (ratio, p99; also with a bearer token required, as
 # deployed), GetDocumentStatus latency over a bulk-loaded store, projection events/s, commit-to-watcher latency.
-# Usage: bench/status.sh [--documents N] [--concurrency C] [--seconds S] [--rounds R] [--events E] [--watch-events W] [--postgres CONN] [--projection-only]
-# --projection-only skips the API figures (1, 2) and measures the projection and watch latency only.
+# Usage: bench/status.sh [--documents N] [--concurrency C] [--seconds S] [--rounds R] [--events E] [--watch-events W] [--postgres CONN] [--projection-only] [--warmup-events N]
+# --projection-only skips the API figures (1, 2) and measures the projection and watch latency only. Each store is
+# first warmed up with --warmup-events events (default 50000; 0: none) over a topic and store of its own, so that the
+# projection figure is a running replica's, not its first seconds while the runtime compiles (tiered compilation).
 # STATUS_BENCH_POSTGRES (or --postgres) also measures projection and watch latency on PostgreSQL.
 # Exits 1 when a target is missed (ratio >= 0.5, h2load ratio >= 0.6 with p99 < 5 ms over 1M documents, 1-caller p99 < 5 ms, commit-to-watcher p99 < 100 ms, PostgreSQL
 # projection >= 30,000 events/s) and names it on the last line.

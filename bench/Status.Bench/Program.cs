@@ -143,7 +143,7 @@ try
             var warmupEvents = await Bench.ProduceAsync(kafka.BootstrapServers, registry, warmupTopic, options.WarmupEvents);
             var warmupDb = connection is null ? null : await Bench.FreshSchemaAsync(connection);
             await using var warmup = await Bench.StartStatusAsync(kafka, registry, warmupTopic, Path.Combine(work.FullName, name + "-warmup.db"), warmupDb);
-            var warmupRate = await Bench.MeasureProjectionAsync(warmup.Services.GetRequiredService<ProjectionWorker>().Loop!, warmupEvents);
+            var warmupRate = await Bench.MeasureProjectionAsync(await Bench.LoopOfAsync(warmup), warmupEvents);
             Console.WriteLine($"[{name}] warm-up: {warmupEvents} events projected at {warmupRate:0} events/s (a replica's first seconds; not a result)");
             await warmup.StopAsync();
         }
@@ -154,7 +154,7 @@ try
         Console.WriteLine($"[{name}] produced {produced} events for {options.Events / 5} documents in 6 partitions");
         var db = connection is null ? null : await Bench.FreshSchemaAsync(connection);
         await using var service = await Bench.StartStatusAsync(kafka, registry, topic, Path.Combine(work.FullName, name + ".db"), db);
-        var loop = service.Services.GetRequiredService<ProjectionWorker>().Loop!;
+        var loop = await Bench.LoopOfAsync(service);
         var rate = await Bench.MeasureProjectionAsync(loop, produced);
         Console.WriteLine($"RESULT [{name}] projection {rate:0} events/s ({produced} events, batch {500}, rate after the first 5 %)" +
             (name == "postgresql" ? " (target >= 30000)" : ""));
@@ -180,6 +180,8 @@ try
 finally
 {
     Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    Npgsql.NpgsqlConnection.ClearAllPools();
+    await Bench.DropSchemasAsync();
     work.Delete(recursive: true);
 }
 
@@ -503,6 +505,24 @@ internal static class Bench
         return events.Length;
     }
 
+    /// <summary>The service's projection loop, once its worker started it (hosted services start on the thread pool).</summary>
+    public static async Task<ProjectionLoop> LoopOfAsync(WebApplication service)
+    {
+        var worker = service.Services.GetRequiredService<ProjectionWorker>();
+        var waited = Stopwatch.StartNew();
+        while (worker.Loop is null)
+        {
+            if (waited.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new TimeoutException("the projection loop did not start within 30 s");
+            }
+
+            await Task.Delay(5);
+        }
+
+        return worker.Loop;
+    }
+
     public static async Task<double> MeasureProjectionAsync(ProjectionLoop loop, int total)
     {
         var clock = Stopwatch.StartNew();
@@ -587,6 +607,12 @@ internal static class Bench
         return latencies;
     }
 
+    private static readonly List<(string Connection, string Schema)> Schemas = [];
+
+    /// <summary>
+    /// A schema of its own for one run, on a checkpointed server (when the role may: a checkpoint due midway would be
+    /// counted in the run). <see cref="DropSchemasAsync"/> removes them at the end.
+    /// </summary>
     public static async Task<string> FreshSchemaAsync(string connectionString)
     {
         var schema = "bench_" + Guid.NewGuid().ToString("N")[..12];
@@ -594,7 +620,31 @@ internal static class Bench
         await connection.OpenAsync();
         await using var create = new Npgsql.NpgsqlCommand($"CREATE SCHEMA {schema}", connection);
         await create.ExecuteNonQueryAsync();
+        Schemas.Add((connectionString, schema));
+        try
+        {
+            await using var checkpoint = new Npgsql.NpgsqlCommand("CHECKPOINT", connection);
+            await checkpoint.ExecuteNonQueryAsync();
+        }
+        catch (Npgsql.PostgresException)
+        {
+            // Not superuser nor pg_checkpoint: measured as the server runs.
+        }
+
         return new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { SearchPath = schema }.ToString();
+    }
+
+    public static async Task DropSchemasAsync()
+    {
+        foreach (var (connectionString, schema) in Schemas)
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var drop = new Npgsql.NpgsqlCommand($"DROP SCHEMA {schema} CASCADE", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
+
+        Schemas.Clear();
     }
 }
 

@@ -56,6 +56,8 @@ public sealed partial class ProjectionLoop
     private int _assignedCount;
     private string? _lastError;
     private string? _rejectedByStore;
+    private InFlight? _inFlight;
+    private bool _resyncAfterRebalance;
 
     public ProjectionLoop(
         ProjectionSettings settings,
@@ -137,6 +139,7 @@ public sealed partial class ProjectionLoop
                 RunBatch(consumer);
             }
 
+            DrainInFlight(consumer);
             consumer.Close();
         }
         catch (SimulatedCrashException)
@@ -146,6 +149,7 @@ public sealed partial class ProjectionLoop
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
+            DrainInFlight(consumer);
             consumer.Close();
         }
         finally
@@ -175,14 +179,23 @@ public sealed partial class ProjectionLoop
             ReconnectBackoffMaxMs = Streaming.Kafka.KafkaClientDefaults.ReconnectBackoffMaxMs,
         };
         return new ConsumerBuilder<byte[]?, byte[]?>(config)
-            .SetPartitionsAssignedHandler((_, partitions) => Assigned(partitions))
-            .SetPartitionsRevokedHandler((_, partitions) =>
+            .SetPartitionsAssignedHandler((c, partitions) =>
             {
+                DrainInFlight(c);
+                return Assigned(partitions);
+            })
+            .SetPartitionsRevokedHandler((c, partitions) =>
+            {
+                DrainInFlight(c);
                 // Snapshots in flight land before the next owner's: it starts from the same committed state.
                 _snapshots?.Flush(SnapshotFlushTimeout);
                 Forget(partitions.Select(p => p.Partition.Value));
             })
-            .SetPartitionsLostHandler((_, partitions) => Forget(partitions.Select(p => p.Partition.Value)))
+            .SetPartitionsLostHandler((c, partitions) =>
+            {
+                DrainInFlight(c);
+                Forget(partitions.Select(p => p.Partition.Value));
+            })
             .SetErrorHandler((_, error) => LogKafkaError(_logger, error.Code, error.Reason, error.IsFatal))
             .Build();
     }
@@ -225,30 +238,41 @@ public sealed partial class ProjectionLoop
 
     private void RunBatch(IConsumer<byte[]?, byte[]?> consumer)
     {
+        // A transaction that finished meanwhile is told to watchers now, not after the next poll.
+        if (_inFlight is { Applying.IsCompleted: true } || (_inFlight is not null && _faults?.Paused == true))
+        {
+            FinishInFlight(consumer);
+        }
+
         // Outbox housekeeping between batches; nothing pending means the last round found no records (idle).
-        _snapshots?.Tick(idle: _pending.Count == 0, _expected.Keys, _stopping);
+        _snapshots?.Tick(idle: _pending.Count == 0 && _inFlight is null, _expected.Keys, _stopping);
         _faults?.WhilePaused(_stopping);
         _pending.Clear();
         try
         {
-            var first = consumer.Consume(PollTimeout);
-            if (first is null)
+            if (_inFlight is not null)
             {
-                return;
-            }
-
-            _pending.Add(first);
-            var window = Stopwatch.StartNew();
-            while (_pending.Count < _settings.BatchSize)
-            {
-                var remaining = _settings.BatchWindow - window.Elapsed;
-                var next = consumer.Consume(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
-                if (next is null)
+                // The previous batch's transaction is on its way: take what the consumer already holds, without waiting.
+                while (_pending.Count < _settings.BatchSize && consumer.Consume(TimeSpan.Zero) is { } held)
                 {
-                    break;
+                    _pending.Add(held);
                 }
+            }
+            else if (consumer.Consume(PollTimeout) is { } first)
+            {
+                _pending.Add(first);
+                var window = Stopwatch.StartNew();
+                while (_pending.Count < _settings.BatchSize)
+                {
+                    var remaining = _settings.BatchWindow - window.Elapsed;
+                    var next = consumer.Consume(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+                    if (next is null)
+                    {
+                        break;
+                    }
 
-                _pending.Add(next);
+                    _pending.Add(next);
+                }
             }
         }
         catch (ConsumeException e) when (!e.Error.IsFatal)
@@ -257,28 +281,58 @@ public sealed partial class ProjectionLoop
             LogKafkaError(_logger, e.Error.Code, e.Error.Reason, false);
         }
 
-        if (_pending.Count > 0)
+        if (_resyncAfterRebalance)
         {
-            ApplyPending(consumer);
+            // A transaction that was in flight when partitions were revoked failed: believe the database.
+            _resyncAfterRebalance = false;
+            _pending.Clear();
+            Resync(consumer);
+            return;
+        }
+
+        // Decoded while the previous transaction runs; that one finishes before this one starts (its offsets come first).
+        var decoded = _pending.Count > 0 ? Decode() : null;
+        if (_inFlight is not null && !FinishInFlight(consumer))
+        {
+            // It failed and was handled (retried, re-seeked or isolated): read these records again after it.
+            foreach (var partition in _pending.Select(r => r.TopicPartition).Distinct().ToList())
+            {
+                Seek(consumer, partition, _expected.GetValueOrDefault(partition.Partition.Value));
+            }
+
+            _pending.Clear();
+            return;
+        }
+
+        if (decoded is { Failure: { } registryError })
+        {
+            // The registry is unreachable: retry the same records later, never drop them.
+            _telemetry?.StoreError("decode");
+            Retry(consumer, "decoding (schema registry)", registryError);
+        }
+        else if (decoded is { } batch)
+        {
+            Start(batch);
         }
     }
 
-    /// <summary>Applies the batch inside one consumer span per record (ended once the store transaction committed or failed).</summary>
+    /// <summary>Applies the pending records now, finishing with the outcome (isolating records, re-applying one with its reason).</summary>
     private void ApplyPending(IConsumer<byte[]?, byte[]?> consumer)
     {
-        var spans = StatusTelemetry.StartProcessing(_pending, _settings.GroupId);
-        var batches = Batches;
-        try
+        var decoded = Decode();
+        if (decoded.Failure is { } registryError)
         {
-            ApplyBatch(consumer);
+            _telemetry?.StoreError("decode");
+            Retry(consumer, "decoding (schema registry)", registryError);
+            return;
         }
-        finally
-        {
-            StatusTelemetry.StopProcessing(spans, committed: Batches != batches);
-        }
+
+        Start(decoded);
+        FinishInFlight(consumer);
     }
 
-    private void ApplyBatch(IConsumer<byte[]?, byte[]?> consumer)
+    /// <summary>The pending records as a batch to apply after the current state (null failure), or the registry's error.</summary>
+    private Decoded Decode()
     {
         var nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var events = new List<ProjectedEvent>(_pending.Count);
@@ -308,28 +362,114 @@ public sealed partial class ProjectionLoop
         }
         catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
         {
-            // The registry is unreachable: retry the same records later, never drop them.
-            _telemetry?.StoreError("decode");
-            Retry(consumer, "decoding (schema registry)", e);
+            return new Decoded([.. _pending], events, dead, next, nowMs, e);
+        }
+
+        return new Decoded([.. _pending], events, dead, next, nowMs, null);
+    }
+
+    /// <summary>Starts the batch's transaction (expecting each partition where the last commit left it).</summary>
+    private void Start(Decoded decoded)
+    {
+        var progress = decoded.Next.Select(p => new PartitionProgress(_settings.Topic, p.Key, _expected.GetValueOrDefault(p.Key), p.Value)).ToList();
+        var batch = new ProjectionBatch(_settings.GroupId, decoded.Events, decoded.Dead, progress, decoded.NowMs, QueueSnapshots: _snapshots is not null);
+        var spans = StatusTelemetry.StartProcessing(decoded.Records, _settings.GroupId);
+        _inFlight = new InFlight(decoded.Records, batch, spans, ApplyTimedAsync(batch));
+    }
+
+    private async Task<BatchResult> ApplyTimedAsync(ProjectionBatch batch)
+    {
+        var applying = Stopwatch.GetTimestamp();
+        var result = await _store.ApplyAsync(batch, _stopping).ConfigureAwait(false);
+        _telemetry?.StoreApplied(Stopwatch.GetElapsedTime(applying));
+        return result;
+    }
+
+    /// <summary>
+    /// Waits for the transaction in flight and goes on from its outcome: watchers, snapshots and offsets after a commit;
+    /// otherwise re-seek (conflict), isolate the record the store refuses, or retry later. True when it committed.
+    /// </summary>
+    private bool FinishInFlight(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        if (_inFlight is not { } flight)
+        {
+            return true;
+        }
+
+        _inFlight = null;
+        var batches = Batches;
+        var held = _pending.ToList();
+        try
+        {
+            BatchResult result;
+            try
+            {
+                result = flight.Applying.GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
+            {
+                // The failed batch's records are the pending ones while the failure is handled (isolation re-applies them).
+                _pending.Clear();
+                _pending.AddRange(flight.Records);
+                HandleFailure(consumer, e);
+                return false;
+            }
+
+            Committed(consumer, flight.Batch, result);
+            return true;
+        }
+        finally
+        {
+            _pending.Clear();
+            _pending.AddRange(held);
+            StatusTelemetry.StopProcessing(flight.Spans, committed: Batches != batches);
+        }
+    }
+
+    /// <summary>
+    /// In a rebalance callback or when stopping: waits for the transaction in flight and, once committed, goes on as after
+    /// any commit. A failure is left to the database: the loop re-reads every assigned partition's offset from there next.
+    /// </summary>
+    private void DrainInFlight(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        if (_inFlight is not { } flight)
+        {
             return;
         }
 
-        var progress = next.Select(p => new PartitionProgress(_settings.Topic, p.Key, _expected.GetValueOrDefault(p.Key), p.Value)).ToList();
-        BatchResult result;
-        var applying = Stopwatch.GetTimestamp();
+        _inFlight = null;
+        var batches = Batches;
         try
         {
-            result = _store.ApplyAsync(new ProjectionBatch(_settings.GroupId, events, dead, progress, nowMs, QueueSnapshots: _snapshots is not null), _stopping).GetAwaiter().GetResult();
-            _telemetry?.StoreApplied(Stopwatch.GetElapsedTime(applying));
+            BatchResult result;
+            try
+            {
+                result = flight.Applying.GetAwaiter().GetResult();
+            }
+            catch (Exception e)
+            {
+                LastError = $"writing to the store: {e.GetType().Name}: {e.Message}";
+                _resyncAfterRebalance = true;
+                return;
+            }
+
+            Committed(consumer, flight.Batch, result);
         }
-        catch (OffsetConflictException e)
+        finally
+        {
+            StatusTelemetry.StopProcessing(flight.Spans, committed: Batches != batches);
+        }
+    }
+
+    private void HandleFailure(IConsumer<byte[]?, byte[]?> consumer, Exception e)
+    {
+        if (e is OffsetConflictException)
         {
             Interlocked.Increment(ref _conflicts);
             LogConflict(_logger, e.Message);
             Resync(consumer);
-            return;
         }
-        catch (Exception e) when (StoreFailures.IsRecordSpecific(e) && _rejectedByStore is null)
+        else if (StoreFailures.IsRecordSpecific(e) && _rejectedByStore is null)
         {
             if (_pending.Count == 1)
             {
@@ -339,16 +479,17 @@ public sealed partial class ProjectionLoop
             {
                 Isolate(consumer, e);
             }
-
-            return;
         }
-        catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
+        else
         {
             _telemetry?.StoreError("apply");
             Retry(consumer, "writing to the store", e);
-            return;
         }
+    }
 
+    /// <summary>After a commit: watchers, snapshots, the next expected offsets and Kafka's informational offsets.</summary>
+    private void Committed(IConsumer<byte[]?, byte[]?> consumer, ProjectionBatch batch, BatchResult result)
+    {
         var batchNumber = Interlocked.Increment(ref _batches);
         if (_faults?.CrashAfterCommit?.Invoke(batchNumber) == true)
         {
@@ -364,7 +505,7 @@ public sealed partial class ProjectionLoop
 
         _feed.Publish(result.Changes);
         _snapshots?.Publish(result.Changes);
-        foreach (var p in progress)
+        foreach (var p in batch.Offsets)
         {
             _expected[p.Partition] = p.Next;
             try
@@ -384,6 +525,13 @@ public sealed partial class ProjectionLoop
         _backoff = TimeSpan.FromMilliseconds(200);
         LastError = null;
     }
+
+    /// <summary>Records taken from the consumer, decoded: their events, dead letters and next offsets, or the registry's error.</summary>
+    private sealed record Decoded(
+        List<ConsumeResult<byte[]?, byte[]?>> Records, List<ProjectedEvent> Events, List<DeadLetter> Dead, Dictionary<int, long> Next, long NowMs, Exception? Failure);
+
+    /// <summary>A batch whose store transaction runs while the loop reads and decodes the next one.</summary>
+    private sealed record InFlight(List<ConsumeResult<byte[]?, byte[]?>> Records, ProjectionBatch Batch, List<Activity>? Spans, Task<BatchResult> Applying);
 
     /// <summary>
     /// The store refused the batch because of what a record holds (it would refuse it at any time): applies the records

@@ -26,6 +26,9 @@ public sealed record ProjectionSettings(
 /// never from Kafka's (those are committed too, after the database, for lag monitoring only). A stored offset that
 /// moved under us (another replica had the partition) rolls the batch back and re-seeks. Changes go to watchers
 /// only after the commit, and so do snapshots to documents.status.v1 (<see cref="SnapshotPublisher"/>, when given).
+/// While a batch's transaction runs, the loop reads and decodes what the consumer already holds; that batch starts
+/// only once the previous one committed (its offsets follow on), and is read again from the committed offsets when the
+/// previous one failed. Rebalances and stops wait for the transaction in flight.
 /// </summary>
 public sealed partial class ProjectionLoop
 {

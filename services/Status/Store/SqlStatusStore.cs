@@ -126,9 +126,9 @@ public abstract class SqlStatusStore : IStatusStore
         await using var connection = await OpenAsync(write: true, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        // Offsets first: a replica that lost the race stops before writing anything (and, on PostgreSQL,
-        // waits on the row lock until the winner commits, then sees the moved offset). Then the events, which say which
-        // ids are new, and the documents they touch; out-of-order events still read their document's history (rare).
+        // Offsets first: a replica that lost the race commits nothing (SQLite stops there; PostgreSQL waits on the row
+        // lock until the winner commits, sees the moved offset, and the batch rolls back). Then the events, which say
+        // which ids are new, and the documents they touch; out-of-order events still read their document's history (rare).
         var (fresh, states) = await WriteEventsAsync(connection, transaction, batch, cancellationToken);
         var changed = new Dictionary<string, DocumentSnapshot>(StringComparer.Ordinal);
         var partitions = new Dictionary<string, int>(StringComparer.Ordinal);

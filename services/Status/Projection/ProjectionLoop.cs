@@ -316,6 +316,11 @@ public sealed partial class ProjectionLoop
         else if (decoded is { } batch)
         {
             Start(batch);
+            if (_inFlight is { Applying.IsCompleted: true })
+            {
+                // A store that commits before it returns (SQLite): go on from the outcome at once, as without read-ahead.
+                FinishInFlight(consumer);
+            }
         }
     }
 

@@ -3,7 +3,7 @@
 
 usage: make_requests.py SECRET COUNT OUT_DIR
 Creates OUT_DIR/requests.lua (a wrk script cycling through COUNT distinct signed requests,
-one document token each) and OUT_DIR/requests.txt (the same requests for bench/LoadGen).
+one document token each) and OUT_DIR/requests.txt (the same requests for bench/openloop.c).
 Signatures: Python's hmac, base64 HMAC-SHA256 of the exact body (Inkless's scheme).
 """
 import base64

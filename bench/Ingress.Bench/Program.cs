@@ -24,6 +24,11 @@ var bare = bareBuilder.Build();
 bare.MapPost("/webhooks/{provider}", (string provider) => Results.NoContent());
 
 await ingress.StartAsync();
+if (Environment.GetEnvironmentVariable("BENCH_STALLS") is "1")
+{
+    StallMonitor.Start();
+}
+
 await bare.StartAsync();
 
 var urls = new { ingress = ingress.Addresses().First(), bare = bare.Addresses().First() };
@@ -33,3 +38,37 @@ Console.WriteLine($"ingress {urls.ingress}  bare {urls.bare}");
 // SIGTERM / Ctrl+C stop the ingress host (its console lifetime); then the bare one follows.
 await ingress.WaitForShutdownAsync();
 await bare.StopAsync();
+
+/// <summary>
+/// BENCH_STALLS=1: a thread that wakes every millisecond and prints, to standard error, every wake-up late by more than
+/// 10 ms with what changed meanwhile (GC counts and pause time, thread pool threads and queue): where a latency tail comes from.
+/// </summary>
+internal static class StallMonitor
+{
+    public static void Start() => new Thread(Run) { IsBackground = true, Name = "stall-monitor", Priority = ThreadPriority.Highest }.Start();
+
+    private static void Run()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var last = clock.Elapsed;
+        var pause = GC.GetTotalPauseDuration();
+        int[] counts = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+        while (true)
+        {
+            Thread.Sleep(1);
+            var now = clock.Elapsed;
+            var late = now - last - TimeSpan.FromMilliseconds(1);
+            var p = GC.GetTotalPauseDuration();
+            int[] c = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+            if (late > TimeSpan.FromMilliseconds(10))
+            {
+                Console.Error.WriteLine(FormattableString.Invariant(
+                    $"stall at {now.TotalSeconds:0.000}s: {late.TotalMilliseconds:0} ms late; GC pause {(p - pause).TotalMilliseconds:0} ms, gen0/1/2 +{c[0] - counts[0]}/{c[1] - counts[1]}/{c[2] - counts[2]}; thread pool {ThreadPool.ThreadCount} threads, {ThreadPool.PendingWorkItemCount} queued"));
+            }
+
+            last = now;
+            pause = p;
+            counts = c;
+        }
+    }
+}

@@ -11,6 +11,7 @@
  *   WARMUP_SECONDS sent at the same rate first, left out of the percentiles
  * Prints one line: sent= ok= failed= achieved= measured= p50= p90= p99= max= (ms), then "status N: count" for
  * every non-2xx status (0: the connection failed). Exits 0 when the run completed, whatever the answers.
+ * OPENLOOP_WINDOWS=1 also prints the ten 100 ms windows (by due time) with the highest latency: one long stall or many.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -166,6 +167,25 @@ static int by_value(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
+/* The ten 100 ms windows of the measured schedule whose slowest request was slowest. */
+static void print_worst_windows(long total, long measured_from) {
+    long per_window = (long)(rate / 10);
+    if (per_window < 1) per_window = 1;
+    long windows = (total - measured_from + per_window - 1) / per_window;
+    double *worst = calloc(windows, sizeof *worst);
+    for (long i = measured_from; i < total; i++) {
+        long w = (i - measured_from) / per_window;
+        if (latencies[i] > worst[w]) worst[w] = latencies[i];
+    }
+    for (int k = 0; k < 10 && k < windows; k++) {
+        long best = 0;
+        for (long w = 1; w < windows; w++) if (worst[w] > worst[best]) best = w;
+        printf("window at %.1f s: max %.2f ms\n", (double)best / 10, worst[best]);
+        worst[best] = -1;
+    }
+    free(worst);
+}
+
 /* The p-th percentile of sorted values (nearest rank). */
 static double percentile(const double *sorted, long count, double p) {
     long rank = (long)(p / 100.0 * count + 0.999999999) - 1;
@@ -290,6 +310,8 @@ int main(int argc, char **argv) {
         }
     }
     double elapsed = now_ms() / 1e3;
+
+    if (getenv("OPENLOOP_WINDOWS") && strcmp(getenv("OPENLOOP_WINDOWS"), "1") == 0) print_worst_windows(total, measured_from);
 
     long ok = 0;
     for (long i = 0; i < total; i++) ok += statuses[i] >= 200 && statuses[i] < 300;

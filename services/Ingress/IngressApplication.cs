@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -45,20 +46,19 @@ public static class IngressApplication
                 telemetry.Rejected(provider, "client_rate_limited");
                 return new ValueTask(Problems.ClientRateLimited(retryAfter).ExecuteAsync(context.HttpContext));
             };
+            // Keyed by the address itself (no string per request). Applied only while the limit is above 0 (MapWebhooks).
             limiter.AddPolicy(WebhookEndpoint.ClientLimitPolicy, context =>
             {
                 var o = context.RequestServices.GetRequiredService<IOptions<IngressOptions>>().Value;
-                var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-                return o.ClientRateLimitPerSecond <= 0
-                    ? RateLimitPartition.GetNoLimiter(client)
-                    : RateLimitPartition.GetTokenBucketLimiter(client, _ => new TokenBucketRateLimiterOptions
-                    {
-                        TokenLimit = o.ClientRateLimitBurst > 0 ? o.ClientRateLimitBurst : Math.Max(1, (int)Math.Ceiling(o.ClientRateLimitPerSecond)),
-                        TokensPerPeriod = Math.Max(1, (int)Math.Ceiling(o.ClientRateLimitPerSecond / 10)),
-                        ReplenishmentPeriod = TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(o.ClientRateLimitPerSecond / 10)) / o.ClientRateLimitPerSecond),
-                        QueueLimit = 0,
-                        AutoReplenishment = true,
-                    });
+                var perSecond = o.ClientRateLimitPerSecond;
+                return RateLimitPartition.GetTokenBucketLimiter(context.Connection.RemoteIpAddress ?? IPAddress.None, _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = o.ClientRateLimitBurst > 0 ? o.ClientRateLimitBurst : Math.Max(1, (int)Math.Ceiling(perSecond)),
+                    TokensPerPeriod = Math.Max(1, (int)Math.Ceiling(perSecond / 10)),
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(perSecond / 10)) / perSecond),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                });
             });
         });
         return builder;
@@ -74,7 +74,11 @@ public static class IngressApplication
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
         var app = builder.Build();
-        app.UseRateLimiter();
+        if (app.Services.GetRequiredService<IOptions<IngressOptions>>().Value.ClientRateLimitPerSecond > 0)
+        {
+            app.UseRateLimiter();
+        }
+
         app.MapWebhooks();
         app.MapHealth();
         app.MapMetrics();

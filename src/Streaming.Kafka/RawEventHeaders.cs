@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Security.Cryptography;
 using System.Text;
 using Confluent.Kafka;
 
@@ -63,6 +65,31 @@ public static class RawEventHeaders
         }
 
         return Encoding.UTF8.GetString(bytes);
+    }
+
+    /// <summary>
+    /// The <see cref="EventId"/> of a webhook whose provider sends none: "sha256:" + lowercase hex of SHA-256 over the
+    /// provider name in lowercase, a newline and the body bytes, so the same delivery retried gets the same id.
+    /// </summary>
+    public static string BodyHashId(string provider, ReadOnlySpan<byte> body)
+    {
+        // One hash over "<provider>\n<body>" in a pooled buffer: no hash object per webhook.
+        var name = provider.ToLowerInvariant();
+        var length = Encoding.UTF8.GetByteCount(name) + 1 + body.Length;
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var written = Encoding.UTF8.GetBytes(name, buffer);
+            buffer[written] = (byte)'\n';
+            body.CopyTo(buffer.AsSpan(written + 1));
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(buffer.AsSpan(0, length), hash);
+            return "sha256:" + Convert.ToHexStringLower(hash);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>Adds a UTF-8 header.</summary>

@@ -45,7 +45,10 @@ public sealed class WebhookVerificationTests(IngressFixture fixture)
             Assert.Equal("body-hash", RawEventHeaders.Get(headers, RawEventHeaders.EventIdSource));
         }
 
-        using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Equal(Encoding.UTF8.GetByteCount(text), response.Content.Headers.ContentLength);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        using var answer = JsonDocument.Parse(text);
         Assert.Equal(eventId, answer.RootElement.GetProperty("providerEventId").GetString());
         Assert.False(string.IsNullOrEmpty(RawEventHeaders.Get(headers, RawEventHeaders.EventType)));
     }

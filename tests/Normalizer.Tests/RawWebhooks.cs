@@ -117,7 +117,7 @@ public static class RawWebhooks
         var headers = new Dictionary<string, string>
         {
             [RawEventHeaders.Provider] = provider,
-            [RawEventHeaders.EventId] = providerId ?? EventMapper.BodyHashId(provider, bytes),
+            [RawEventHeaders.EventId] = providerId ?? RawEventHeaders.BodyHashId(provider, bytes),
             [RawEventHeaders.EventIdSource] = providerId is null ? "body-hash" : "provider",
             [RawEventHeaders.EventType] = providerEvent,
             [RawEventHeaders.OccurredAt] = time,
@@ -134,7 +134,7 @@ public static class RawWebhooks
     public static RawWebhook Unkeyed(string provider = "inkless")
     {
         var body = Encoding.UTF8.GetBytes("""{"event":"document_signed","timestamp":"2026-03-11T23:25:31Z"}""");
-        var id = EventMapper.BodyHashId(provider, body);
+        var id = RawEventHeaders.BodyHashId(provider, body);
         return new RawWebhook(provider, id, KeySources.Fallback, body, new()
         {
             [RawEventHeaders.Provider] = provider,
@@ -156,7 +156,7 @@ public static class RawWebhooks
         return new RawWebhook(provider, token, KeySources.Document, body, new()
         {
             [RawEventHeaders.Provider] = provider,
-            [RawEventHeaders.EventId] = EventMapper.BodyHashId(provider, body),
+            [RawEventHeaders.EventId] = RawEventHeaders.BodyHashId(provider, body),
             [RawEventHeaders.EventIdSource] = "body-hash",
             [RawEventHeaders.ReceivedAt] = "2026-03-11T23:25:32.000Z",
             [RawEventHeaders.TestMode] = "false",

@@ -20,8 +20,13 @@ public static class WebhookEndpoint
 
     public static IEndpointRouteBuilder MapWebhooks(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost(Route, (string provider, HttpContext context, WebhookHandler handler) => handler.HandleAsync(provider, context))
-            .RequireRateLimiting(ClientLimitPolicy);
+        var post = endpoints.MapPost(Route, (string provider, HttpContext context, WebhookHandler handler) => handler.HandleAsync(provider, context));
+
+        // A limit of 0 turns the per-client limit off: then no request goes through the rate limiter at all.
+        if (endpoints.ServiceProvider.GetRequiredService<IOptions<IngressOptions>>().Value.ClientRateLimitPerSecond > 0)
+        {
+            post.RequireRateLimiting(ClientLimitPolicy);
+        }
 
         // Any other method gets the same small problem+json as every other error, with Allow: POST.
         endpoints.MapMethods(Route, [HttpMethods.Get, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete, HttpMethods.Head, HttpMethods.Options], Problems.MethodNotAllowed);
@@ -107,7 +112,7 @@ public sealed partial class WebhookHandler(
             var delivery = await publisher.PublishAsync(webhook);
             LogAccepted(logger, definition.Name, webhook.EventId, delivery.Partition.Value, delivery.Offset.Value);
             telemetry.Accepted(definition.Name);
-            return Results.Json(new AcceptedWebhook(webhook.EventId, webhook.KeySource), statusCode: StatusCodes.Status200OK);
+            return new AcceptedResult(new AcceptedWebhook(webhook.EventId, webhook.KeySource));
         }
         catch (KafkaException ex) when (ex.Error.Code is ErrorCode.MsgSizeTooLarge)
         {
@@ -188,6 +193,20 @@ public sealed partial class WebhookHandler(
         public void Dispose() => _document?.Dispose();
     }
 
+    /// <summary>The 200 answer, serialized before it is written so that it goes out with a Content-Length, not chunked.</summary>
+    private sealed class AcceptedResult(AcceptedWebhook answer) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            var body = JsonSerializer.SerializeToUtf8Bytes(answer, IngressJson.Default.AcceptedWebhook);
+            var response = httpContext.Response;
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = "application/json; charset=utf-8";
+            response.ContentLength = body.Length;
+            return response.Body.WriteAsync(body, 0, body.Length, httpContext.RequestAborted);
+        }
+    }
+
     /// <summary>
     /// The 200 answer. ProviderEventId is the webhook's id as the rest of the system shows it: the raw and
     /// dead-letter records' event-id header, DocumentEvent.source.provider_event_id, and provider_event_id in the
@@ -207,3 +226,8 @@ public sealed partial class WebhookHandler(
     [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "Answered a {Provider} verification handshake")]
     private static partial void LogHandshake(ILogger logger, string provider);
 }
+
+/// <summary>The ingress's own JSON answers, serialized without reflection (camelCase, as the web defaults).</summary>
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(WebhookHandler.AcceptedWebhook))]
+internal sealed partial class IngressJson : System.Text.Json.Serialization.JsonSerializerContext;

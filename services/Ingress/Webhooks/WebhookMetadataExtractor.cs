@@ -1,5 +1,4 @@
 using Streaming.Json;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Streaming.Ingress.Providers;
@@ -21,7 +20,7 @@ public static class WebhookMetadataExtractor
     {
         var providerEventId = JsonPointer.FirstScalar(provider.EventIdPointers, json)
             ?? (provider.IdHeader is { } idHeader ? NonEmpty(header(idHeader)) : null);
-        var eventId = providerEventId ?? BodyHashId(provider.Name, body);
+        var eventId = providerEventId ?? RawEventHeaders.BodyHashId(provider.Name, body);
 
         string key;
         string keySource;
@@ -57,15 +56,6 @@ public static class WebhookMetadataExtractor
             contentType,
             trace.TraceParent,
             trace.TraceState);
-    }
-
-    /// <summary>"sha256:" + hex of provider name and body: the same delivery retried gets the same id.</summary>
-    public static string BodyHashId(string provider, ReadOnlySpan<byte> body)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes(provider.ToLowerInvariant() + "\n"));
-        hash.AppendData(body);
-        return "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     private static bool IsTestMode(WebhookProvider provider, JsonElement? json, Func<string, string?> header)

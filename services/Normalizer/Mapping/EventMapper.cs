@@ -63,7 +63,7 @@ public sealed class EventMapper(MappingCatalog catalog, bool strictEventTypes)
             }
 
             var subject = row?.Subject is { } rule && rule.At.Scalar(root) is { } subjectId ? new EventSubject(rule.Kind, subjectId) : null;
-            var providerEventId = raw.Header(RawEventHeaders.EventId) ?? BodyHashId(provider, raw.Value ?? []);
+            var providerEventId = raw.Header(RawEventHeaders.EventId) ?? RawEventHeaders.BodyHashId(provider, raw.Value ?? []);
             var identity = row?.Dedupe == DedupeIdentity.TokenEventSubject
                 ? $"token+event+subject\n{raw.Key}\n{providerEvent}\n{subject?.Id}"
                 : providerEventId;
@@ -117,15 +117,6 @@ public sealed class EventMapper(MappingCatalog catalog, bool strictEventTypes)
         hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
         var hex = Convert.ToHexStringLower(hash[..16]);
         return $"{hex[..8]}-{hex[8..12]}-{hex[12..16]}-{hex[16..20]}-{hex[20..]}";
-    }
-
-    /// <summary>As the ingress derives an id for providers without one (only used when the header is missing).</summary>
-    public static string BodyHashId(string provider, ReadOnlySpan<byte> body)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes(provider.ToLowerInvariant() + "\n"));
-        hash.AppendData(body);
-        return "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     /// <summary>ISO 8601 (a zone-less time is UTC), or Unix seconds / milliseconds.</summary>

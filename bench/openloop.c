@@ -180,7 +180,8 @@ static void print_worst_windows(long total, long measured_from) {
     for (int k = 0; k < 10 && k < windows; k++) {
         long best = 0;
         for (long w = 1; w < windows; w++) if (worst[w] > worst[best]) best = w;
-        printf("window at %.1f s: max %.2f ms\n", (double)best / 10, worst[best]);
+        printf("window at %.1f s (monotonic %.3f s): max %.2f ms\n", (double)best / 10,
+               start.tv_sec + start.tv_nsec / 1e9 + (double)(measured_from + best * per_window) / rate, worst[best]);
         worst[best] = -1;
     }
     free(worst);

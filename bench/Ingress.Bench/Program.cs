@@ -41,7 +41,7 @@ await bare.StopAsync();
 
 /// <summary>
 /// BENCH_STALLS=1: a thread that wakes every millisecond and prints, to standard error, every wake-up late by more than
-/// 10 ms with what changed meanwhile (GC counts and pause time, thread pool threads and queue): where a latency tail comes from.
+/// 10 ms or after a GC pause of more than 3 ms, with what changed meanwhile (GC counts and pause time, thread pool threads and queue): where a latency tail comes from.
 /// </summary>
 internal static class StallMonitor
 {
@@ -60,10 +60,11 @@ internal static class StallMonitor
             var late = now - last - TimeSpan.FromMilliseconds(1);
             var p = GC.GetTotalPauseDuration();
             int[] c = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
-            if (late > TimeSpan.FromMilliseconds(10))
+            if (late > TimeSpan.FromMilliseconds(10) || p - pause > TimeSpan.FromMilliseconds(3))
             {
+                var monotonic = System.Diagnostics.Stopwatch.GetTimestamp() / (double)System.Diagnostics.Stopwatch.Frequency;
                 Console.Error.WriteLine(FormattableString.Invariant(
-                    $"stall at {now.TotalSeconds:0.000}s: {late.TotalMilliseconds:0} ms late; GC pause {(p - pause).TotalMilliseconds:0} ms, gen0/1/2 +{c[0] - counts[0]}/{c[1] - counts[1]}/{c[2] - counts[2]}; thread pool {ThreadPool.ThreadCount} threads, {ThreadPool.PendingWorkItemCount} queued"));
+                    $"stall at {monotonic:0.000} (monotonic s): {late.TotalMilliseconds:0} ms late; GC pause {(p - pause).TotalMilliseconds:0} ms, gen0/1/2 +{c[0] - counts[0]}/{c[1] - counts[1]}/{c[2] - counts[2]}; thread pool {ThreadPool.ThreadCount} threads, {ThreadPool.PendingWorkItemCount} queued"));
             }
 
             last = now;

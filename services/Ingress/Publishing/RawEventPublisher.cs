@@ -51,7 +51,7 @@ public sealed partial class RawEventPublisher : IDisposable
 
     /// <summary>Publishes and waits for the acknowledgement.</summary>
     /// <exception cref="KafkaException">Kafka did not take the record (timeout, broker down, refused).</exception>
-    public async Task<DeliveryResult<string, byte[]>> PublishAsync(RawWebhook webhook)
+    public Task<DeliveryResult<string, byte[]>> PublishAsync(RawWebhook webhook)
     {
         var headers = new Headers();
         RawEventHeaders.Add(headers, RawEventHeaders.Provider, webhook.Provider);
@@ -77,35 +77,83 @@ public sealed partial class RawEventPublisher : IDisposable
         RawEventHeaders.Add(headers, RawEventHeaders.KeySource, webhook.KeySource);
 
         // With tracing on, the record carries the producer span's context (the normalizer's spans continue it);
-        // without, the context the request came with.
-        using var activity = IngressTelemetry.StartPublish(_topic, webhook.Key, webhook.Provider, webhook.EventId);
-        RawEventHeaders.Add(headers, RawEventHeaders.TraceParent, activity?.Id ?? webhook.TraceParent);
-        if ((activity is null ? webhook.TraceState : activity.TraceStateString) is { Length: > 0 } traceState)
-        {
-            RawEventHeaders.Add(headers, RawEventHeaders.TraceState, traceState);
-        }
-
-        var message = new Message<string, byte[]> { Key = webhook.Key, Value = webhook.Body, Headers = headers };
+        // without, the context the request came with. The span is the caller's current one only until the record is handed over.
+        var current = Activity.Current;
+        var activity = IngressTelemetry.StartPublish(_topic, webhook.Key, webhook.Provider, webhook.EventId);
+        Task<DeliveryResult<string, byte[]>> produce;
         var started = Stopwatch.GetTimestamp();
         try
         {
-            // No cancellation: once handed to librdkafka the record may be written; a caller that
-            // went away will retry, and the duplicate is absorbed downstream by its event id.
-            var delivery = await Producer().ProduceAsync(_topic, message);
-            _telemetry.Published(webhook.Provider, Stopwatch.GetElapsedTime(started), stored: true);
-            if (activity is { IsAllDataRequested: true })
+            RawEventHeaders.Add(headers, RawEventHeaders.TraceParent, activity?.Id ?? webhook.TraceParent);
+            if ((activity is null ? webhook.TraceState : activity.TraceStateString) is { Length: > 0 } traceState)
             {
-                activity.SetTag(MessagingTags.PartitionId, delivery.Partition.Value.ToString(CultureInfo.InvariantCulture));
-                activity.SetTag(MessagingTags.Offset, delivery.Offset.Value);
+                RawEventHeaders.Add(headers, RawEventHeaders.TraceState, traceState);
             }
 
-            return delivery;
+            // No cancellation: once handed to librdkafka the record may be written; a caller that
+            // went away will retry, and the duplicate is absorbed downstream by its event id.
+            // Produce with a callback, not ProduceAsync: ProduceAsync keeps the message (and so the body) until the
+            // acknowledgement, while librdkafka already holds its own copy of the record.
+            var acknowledged = new TaskCompletionSource<DeliveryResult<string, byte[]>>(TaskCreationOptions.RunContinuationsAsynchronously);
+            try
+            {
+                Producer().Produce(_topic, new Message<string, byte[]> { Key = webhook.Key, Value = webhook.Body, Headers = headers }, report =>
+                {
+                    if (report.Error.IsError)
+                    {
+                        acknowledged.TrySetException(new ProduceException<string, byte[]>(report.Error, report));
+                    }
+                    else
+                    {
+                        acknowledged.TrySetResult(report);
+                    }
+                });
+            }
+            catch (KafkaException e)
+            {
+                // Refused before it was queued (record too large for the producer, queue full): the same path as a failed delivery.
+                acknowledged.TrySetException(e);
+            }
+
+            produce = acknowledged.Task;
         }
-        catch (KafkaException e)
+        catch
         {
-            _telemetry.Published(webhook.Provider, Stopwatch.GetElapsedTime(started), stored: false);
-            activity?.SetStatus(ActivityStatusCode.Error, e.Error.Code.ToString());
+            activity?.Dispose();
             throw;
+        }
+        finally
+        {
+            Activity.Current = current;
+        }
+
+        // librdkafka holds its own copy of the record now: what waits for the acknowledgement refers to neither the
+        // webhook nor its body, so an in-flight request holds one copy of its body, not two.
+        return AcknowledgedAsync(produce, webhook.Provider, started, activity);
+    }
+
+    private async Task<DeliveryResult<string, byte[]>> AcknowledgedAsync(Task<DeliveryResult<string, byte[]>> produce, string provider, long started, Activity? activity)
+    {
+        using (activity)
+        {
+            try
+            {
+                var delivery = await produce;
+                _telemetry.Published(provider, Stopwatch.GetElapsedTime(started), stored: true);
+                if (activity is { IsAllDataRequested: true })
+                {
+                    activity.SetTag(MessagingTags.PartitionId, delivery.Partition.Value.ToString(CultureInfo.InvariantCulture));
+                    activity.SetTag(MessagingTags.Offset, delivery.Offset.Value);
+                }
+
+                return delivery;
+            }
+            catch (KafkaException e)
+            {
+                _telemetry.Published(provider, Stopwatch.GetElapsedTime(started), stored: false);
+                activity?.SetStatus(ActivityStatusCode.Error, e.Error.Code.ToString());
+                throw;
+            }
         }
     }
 

@@ -107,23 +107,28 @@ public sealed partial class WebhookHandler(
 
         var trace = TraceContext.From(Header("traceparent"), Header("tracestate"));
         var webhook = WebhookMetadataExtractor.Extract(definition, body, json.Get(), Header, receivedAt, context.Request.ContentType, trace);
+
+        // Once the producer has its copy of the record, nothing here refers to the body any more (not the JSON, not the
+        // webhook): while Kafka acknowledges, an in-flight request holds that one copy only.
+        json.Dispose();
+        var answer = new AcceptedWebhook(webhook.EventId, webhook.KeySource);
         try
         {
             var delivery = await publisher.PublishAsync(webhook);
-            LogAccepted(logger, definition.Name, webhook.EventId, delivery.Partition.Value, delivery.Offset.Value);
+            LogAccepted(logger, definition.Name, answer.ProviderEventId, delivery.Partition.Value, delivery.Offset.Value);
             telemetry.Accepted(definition.Name);
-            return new AcceptedResult(new AcceptedWebhook(webhook.EventId, webhook.KeySource));
+            return new AcceptedResult(answer);
         }
         catch (KafkaException ex) when (ex.Error.Code is ErrorCode.MsgSizeTooLarge)
         {
             // Retrying cannot help: the cluster's record limit is below this body (see Kafka topic max.message.bytes).
-            LogNotStored(logger, definition.Name, webhook.EventId, ex.Error.Code);
+            LogNotStored(logger, definition.Name, answer.ProviderEventId, ex.Error.Code);
             telemetry.Rejected(definition.Name, "body_too_large");
             return Problems.TooLarge(definition.MaxBodyBytes);
         }
         catch (KafkaException ex)
         {
-            LogNotStored(logger, definition.Name, webhook.EventId, ex.Error.Code);
+            LogNotStored(logger, definition.Name, answer.ProviderEventId, ex.Error.Code);
             telemetry.Rejected(definition.Name, "storage_unavailable");
             return Problems.KafkaUnavailable(options.Value.RetryAfter);
         }
@@ -169,17 +174,18 @@ public sealed partial class WebhookHandler(
     /// <summary>The body's JSON, parsed on first use (never, for a request whose signature fails), or null when it is not JSON.</summary>
     private sealed class LazyJson(byte[] body, int maxDepth) : IDisposable
     {
+        private byte[]? _body = body;
         private JsonDocument? _document;
         private bool _parsed;
 
         public JsonElement? Get()
         {
-            if (!_parsed)
+            if (!_parsed && _body is { } utf8)
             {
                 _parsed = true;
                 try
                 {
-                    _document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = maxDepth });
+                    _document = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = maxDepth });
                 }
                 catch (JsonException)
                 {
@@ -190,7 +196,13 @@ public sealed partial class WebhookHandler(
             return _document?.RootElement;
         }
 
-        public void Dispose() => _document?.Dispose();
+        /// <summary>Frees the parsed document and lets go of the body (Get returns null afterwards).</summary>
+        public void Dispose()
+        {
+            _document?.Dispose();
+            _document = null;
+            _body = null;
+        }
     }
 
     /// <summary>The 200 answer, serialized before it is written so that it goes out with a Content-Length, not chunked.</summary>

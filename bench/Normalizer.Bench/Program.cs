@@ -159,7 +159,7 @@ static void Produce(string bootstrap, string topic, int count)
         };
         var headers = new Headers();
         RawEventHeaders.Add(headers, RawEventHeaders.Provider, provider);
-        RawEventHeaders.Add(headers, RawEventHeaders.EventId, id ?? EventMapper.BodyHashId(provider, body));
+        RawEventHeaders.Add(headers, RawEventHeaders.EventId, id ?? RawEventHeaders.BodyHashId(provider, body));
         RawEventHeaders.Add(headers, RawEventHeaders.EventIdSource, id is null ? "body-hash" : "provider");
         RawEventHeaders.Add(headers, RawEventHeaders.EventType, type);
         RawEventHeaders.Add(headers, RawEventHeaders.OccurredAt, at);

@@ -16,26 +16,16 @@ public sealed class InFlightMemoryTests : IAsyncLifetime
     private const int Requests = 16;
     private const int BodyBytes = 512 * 1024;
 
-    private readonly EmbeddedKafkaCluster _cluster = EmbeddedKafkaCluster.Start();
     private readonly InklessCase _inkless = new();
-    private readonly string _topic = TestKafka.UniqueTopic("inflight");
-    private IngressHost _host = null!;
+    private IsolatedIngress _ingress = null!;
 
-    public async Task InitializeAsync()
-    {
-        _cluster.CreateTopic(_topic, 1);
-        _host = await IngressHost.StartAsync(_cluster.BootstrapServers, _topic, _inkless.Settings.Concat(
+    public async Task InitializeAsync() => _ingress = await IsolatedIngress.StartAsync("inflight", _inkless.Settings.Concat(
         [
             KeyValuePair.Create("Ingress:DeliveryTimeout", "00:00:20"),
             KeyValuePair.Create("Logging:LogLevel:Default", "Warning"),
         ]));
-    }
 
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        _cluster.Dispose();
-    }
+    public async Task DisposeAsync() => await _ingress.DisposeAsync();
 
     [Fact]
     public async Task A_request_waiting_for_its_ack_holds_no_managed_copy_of_its_body()
@@ -50,7 +40,7 @@ public sealed class InFlightMemoryTests : IAsyncLifetime
         // A first round sizes every pool (Kestrel's buffers, JSON's) for this many large bodies at once.
         Assert.All(await SendRoundAsync(body, headers), status => Assert.Equal(HttpStatusCode.OK, status));
 
-        _cluster.SetBrokerRoundTripTime(1, TimeSpan.FromSeconds(4));
+        _ingress.Cluster.SetBrokerRoundTripTime(1, TimeSpan.FromSeconds(4));
         var before = ManagedHeapBytes();
         var round = SendRoundAsync(body, headers);
 
@@ -58,7 +48,7 @@ public sealed class InFlightMemoryTests : IAsyncLifetime
         await Task.Delay(TimeSpan.FromSeconds(1.5));
         var during = ManagedHeapBytes();
         Assert.False(round.IsCompleted, "the requests should still be waiting for Kafka");
-        _cluster.SetBrokerRoundTripTime(1, TimeSpan.Zero);
+        _ingress.Cluster.SetBrokerRoundTripTime(1, TimeSpan.Zero);
         Assert.All(await round, status => Assert.Equal(HttpStatusCode.OK, status));
 
         // Held bodies would add Requests x BodyBytes (8 MiB); the requests' own small objects stay far below a quarter.
@@ -69,7 +59,7 @@ public sealed class InFlightMemoryTests : IAsyncLifetime
     private async Task<HttpStatusCode[]> SendRoundAsync(byte[] body, Dictionary<string, string> headers) =>
         await Task.WhenAll(Enumerable.Range(0, Requests).Select(async _ =>
         {
-            using var response = await _host.Client.PostWebhookAsync("inkless", body, headers);
+            using var response = await _ingress.Host.Client.PostWebhookAsync("inkless", body, headers);
             return response.StatusCode;
         }));
 

@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Streaming.Kafka.Embedded;
+using Streaming.Testing;
 
 namespace Streaming.Ingress.Tests;
 
@@ -79,5 +81,39 @@ public sealed class CapturedLogs : ILoggerProvider
                 : "";
             owner._lines.Enqueue($"{logLevel} {category} {formatter(state, exception)} {structured} {exception}");
         }
+    }
+}
+
+/// <summary>
+/// An ingress on an embedded cluster of its own, with a one-partition topic: for tests that inject faults or delays,
+/// which must not disturb other tests.
+/// </summary>
+public sealed class IsolatedIngress : IAsyncDisposable
+{
+    private IsolatedIngress(EmbeddedKafkaCluster cluster, string topic, IngressHost host)
+    {
+        Cluster = cluster;
+        Topic = topic;
+        Host = host;
+    }
+
+    public EmbeddedKafkaCluster Cluster { get; }
+
+    public string Topic { get; }
+
+    public IngressHost Host { get; }
+
+    public static async Task<IsolatedIngress> StartAsync(string topicPrefix, IEnumerable<KeyValuePair<string, string>> settings)
+    {
+        var cluster = EmbeddedKafkaCluster.Start();
+        var topic = TestKafka.UniqueTopic(topicPrefix);
+        cluster.CreateTopic(topic, 1);
+        return new IsolatedIngress(cluster, topic, await IngressHost.StartAsync(cluster.BootstrapServers, topic, settings));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        Cluster.Dispose();
     }
 }

@@ -46,7 +46,7 @@ public static class IngressApplication
                 telemetry.Rejected(provider, "client_rate_limited");
                 return new ValueTask(Problems.ClientRateLimited(retryAfter).ExecuteAsync(context.HttpContext));
             };
-            // Keyed by the address itself (no string per request). Applied only while the limit is above 0 (MapWebhooks).
+            // Keyed by the address itself (no string per request). Applied only while IngressOptions.LimitsClients (MapWebhooks).
             limiter.AddPolicy(WebhookEndpoint.ClientLimitPolicy, context =>
             {
                 var o = context.RequestServices.GetRequiredService<IOptions<IngressOptions>>().Value;
@@ -74,7 +74,7 @@ public static class IngressApplication
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
         var app = builder.Build();
-        if (app.Services.GetRequiredService<IOptions<IngressOptions>>().Value.ClientRateLimitPerSecond > 0)
+        if (app.Services.GetRequiredService<IOptions<IngressOptions>>().Value.LimitsClients)
         {
             app.UseRateLimiter();
         }

@@ -39,6 +39,9 @@ public sealed class IngressOptions
     [Range(0, 1_000_000)]
     public double ClientRateLimitPerSecond { get; set; } = 200;
 
+    /// <summary>Whether the per-client limit is on (<see cref="ClientRateLimitPerSecond"/> above 0): only then do webhook requests pass the rate limiter.</summary>
+    public bool LimitsClients => ClientRateLimitPerSecond > 0;
+
     /// <summary>Burst of the per-client limit; 0: one second's worth.</summary>
     [Range(0, 10_000_000)]
     public int ClientRateLimitBurst { get; set; }

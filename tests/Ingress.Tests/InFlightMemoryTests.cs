@@ -1,7 +1,5 @@
 using System.Net;
 using System.Text;
-using Streaming.Kafka.Embedded;
-using Streaming.Testing;
 using Xunit.Abstractions;
 
 namespace Streaming.Ingress.Tests;
@@ -32,11 +30,7 @@ public sealed class InFlightMemoryTests(ITestOutputHelper output) : IAsyncLifeti
     public async Task A_request_waiting_for_its_ack_holds_no_managed_copy_of_its_body()
     {
         var body = LargeBody();
-        var headers = new Dictionary<string, string>
-        {
-            [_inkless.SignatureHeader] = ExternalSigner.HmacText("inkless-webhook-secret", body, hex: false),
-            ["X-Inkless-Alg"] = "SHA256",
-        };
+        var headers = _inkless.SignedHeaders(body);
 
         // Two first rounds size every pool (Kestrel's buffers, JSON's, the connections) for this many large bodies at once.
         for (var warmup = 0; warmup < 2; warmup++)

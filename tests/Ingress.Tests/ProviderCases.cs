@@ -183,13 +183,15 @@ public sealed class InklessCase : ProviderCase
     {
         var token = NewToken();
         var body = Json(new { @event = "document_signed", secure_link_id = 271, document_token = token, timestamp = Iso(DateTimeOffset.UtcNow), test_mode = options.TestMode });
-        var secret = options.WrongSecret ? "guess" : Secrets[options.SecretIndex];
-        return new SignedRequest(token, body, new()
-        {
-            [SignatureHeader] = ExternalSigner.HmacText(secret, body, hex: false),
-            ["X-Inkless-Alg"] = "SHA256",
-        }, null);
+        return new SignedRequest(token, body, SignedHeaders(body, options.WrongSecret ? "guess" : Secrets[options.SecretIndex]), null);
     }
+
+    /// <summary>The headers Inkless sends with these exact body bytes, signed with its first secret (or the one given).</summary>
+    public Dictionary<string, string> SignedHeaders(byte[] body, string? secret = null) => new()
+    {
+        [SignatureHeader] = ExternalSigner.HmacText(secret ?? Secrets[0], body, hex: false),
+        ["X-Inkless-Alg"] = "SHA256",
+    };
 }
 
 public sealed class GenericCase : ProviderCase

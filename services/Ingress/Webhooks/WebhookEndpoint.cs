@@ -22,8 +22,8 @@ public static class WebhookEndpoint
     {
         var post = endpoints.MapPost(Route, (string provider, HttpContext context, WebhookHandler handler) => handler.HandleAsync(provider, context));
 
-        // A limit of 0 turns the per-client limit off: then no request goes through the rate limiter at all.
-        if (endpoints.ServiceProvider.GetRequiredService<IOptions<IngressOptions>>().Value.ClientRateLimitPerSecond > 0)
+        // With the per-client limit off, no request goes through the rate limiter at all.
+        if (endpoints.ServiceProvider.GetRequiredService<IOptions<IngressOptions>>().Value.LimitsClients)
         {
             post.RequireRateLimiting(ClientLimitPolicy);
         }

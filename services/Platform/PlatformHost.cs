@@ -384,10 +384,17 @@ public sealed class PlatformHost : IAsyncDisposable
 
         _stopped = true;
         await _stopRetention.CancelAsync();
-        await _retaining;
-        for (var i = _parts.Count - 1; i >= 0; i--)
+        try
         {
-            await _parts[i].App.StopAsync(cancellationToken);
+            await _retaining;
+        }
+        finally
+        {
+            // Whatever the retention loop ended with, every part stops before anything is disposed.
+            for (var i = _parts.Count - 1; i >= 0; i--)
+            {
+                await _parts[i].App.StopAsync(cancellationToken);
+            }
         }
     }
 

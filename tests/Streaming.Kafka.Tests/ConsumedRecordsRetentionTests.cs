@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -58,6 +59,33 @@ public sealed class ConsumedRecordsRetentionTests : IDisposable
 
         // 45 - 10 = 35 is behind the start (40): the log stays as it is.
         Assert.Equal(40, await StartOffsetAsync(topic, 0));
+        Assert.Equal(0, retention.Deleted);
+    }
+
+    [Fact]
+    public async Task Stopping_while_a_pass_waits_on_the_broker_ends_the_loop_without_an_error()
+    {
+        // The platform awaits this loop when it stops: an exception here once ended the process with SIGABRT before
+        // any part was stopped.
+        var topic = TestKafka.UniqueTopic("retention-stop");
+        _cluster.CreateTopic(topic, 2);
+        await ProduceAsync(topic, partitions: 2, perPartition: 5);
+        Commit("handoff", new TopicPartitionOffset(topic, 0, 5), new TopicPartitionOffset(topic, 1, 5));
+        _cluster.SetBrokerRoundTripTime(1, TimeSpan.FromMilliseconds(500));
+
+        using var retention = new ConsumedRecordsRetention(_cluster, [new ConsumedTopic(topic, "handoff")], 2, keep: 1, NullLogger.Instance);
+        using var stopping = new CancellationTokenSource();
+        var started = Stopwatch.StartNew();
+        var running = retention.RunAsync(TimeSpan.FromMilliseconds(10), stopping.Token);
+        // The first pass needs several round trips (metadata, offsets, start offsets): it is waiting on the broker now.
+        await Task.Delay(300);
+        Assert.False(running.IsCompleted);
+        await stopping.CancelAsync();
+
+        await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(30)));
+        Assert.True(running.IsCompletedSuccessfully, $"the loop ended {running.Status}: {running.Exception}");
+        // The pass in flight went to its end before the loop looked at the token: it really was mid-pass.
+        Assert.True(started.Elapsed > TimeSpan.FromMilliseconds(500), $"ended after {started.Elapsed}");
         Assert.Equal(0, retention.Deleted);
     }
 

@@ -48,7 +48,7 @@ public sealed partial class ConsumedRecordsRetention : IDisposable
     /// <summary>Records dropped so far (offsets the log start moved over).</summary>
     public long Deleted => Interlocked.Read(ref _deleted);
 
-    /// <summary>Passes every <paramref name="interval"/> until <paramref name="stopping"/> is cancelled; a failed pass is logged and retried.</summary>
+    /// <summary>Passes every <paramref name="interval"/> until <paramref name="stopping"/> is cancelled, then ends without an error (also mid-pass); a failed pass is logged and retried.</summary>
     public async Task RunAsync(TimeSpan interval, CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)
@@ -60,6 +60,11 @@ public sealed partial class ConsumedRecordsRetention : IDisposable
             catch (Exception e) when (e is KafkaException or TimeoutException)
             {
                 LogPassFailed(_logger, e.Message);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                // Stopped while a pass waited on the broker: the platform is shutting down, not failing.
+                return;
             }
 
             try

@@ -26,8 +26,10 @@ public sealed class IngressOptions
 
     /// <summary>
     /// Producer linger (batching window): each webhook waits up to this long for others to share its produce request.
-    /// 1 ms: about a quarter less CPU per webhook at 21,000/s for 1.5 ms more median latency, the same maximum
-    /// throughput (BENCHMARKS.md, Ingress); zero sends each record at once.
+    /// 1 ms: about a quarter less CPU per webhook at 21,000/s for 1.5 ms more median latency. Where few connections
+    /// each wait for their answer before sending the next, that latency also caps throughput: with 64 such
+    /// connections, zero gave the same maximum on one day and up to a fifth more on another (BENCHMARKS.md, Ingress).
+    /// Zero sends each record at once.
     /// </summary>
     public TimeSpan Linger { get; set; } = TimeSpan.FromMilliseconds(1);
 

@@ -102,7 +102,6 @@ public sealed class PlatformProcess(params string[] extraArguments) : IAsyncLife
         Metrics = new Uri(ready.RootElement.GetProperty("metrics").GetString()!);
     }
 
-    /// <summary>SIGTERM (a container runtime) or SIGINT (Ctrl+C, a supervisor); the exit code tells whether the shutdown was clean.</summary>
     /// <summary>Stops the platform with the signal and asserts it exited with 0, showing its log when not.</summary>
     public async Task StopCleanlyAsync(string signal = "TERM")
     {
@@ -110,6 +109,7 @@ public sealed class PlatformProcess(params string[] extraArguments) : IAsyncLife
         Assert.True(exit == 0, $"the platform exited with {exit} after SIG{signal}:\n{Log}");
     }
 
+    /// <summary>SIGTERM (a container runtime) or SIGINT (Ctrl+C, a supervisor); the exit code tells whether the shutdown was clean.</summary>
     public async Task<int> StopAsync(string signal = "TERM")
     {
         if (_process is null || _process.HasExited)

@@ -84,7 +84,7 @@ public sealed class ConsumedRecordsRetentionTests : IDisposable
 
         await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(30)));
         Assert.True(running.IsCompletedSuccessfully, $"the loop ended {running.Status}: {running.Exception}");
-        // The pass in flight went to its end before the loop looked at the token: it really was mid-pass.
+        // The pass in flight finished its broker round trips (500 ms each) before it saw the token: it really was mid-pass.
         Assert.True(started.Elapsed > TimeSpan.FromMilliseconds(500), $"ended after {started.Elapsed}");
         Assert.Equal(0, retention.Deleted);
     }

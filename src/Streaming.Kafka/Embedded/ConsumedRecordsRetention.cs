@@ -51,30 +51,25 @@ public sealed partial class ConsumedRecordsRetention : IDisposable
     /// <summary>Passes every <paramref name="interval"/> until <paramref name="stopping"/> is cancelled, then ends without an error (also mid-pass); a failed pass is logged and retried.</summary>
     public async Task RunAsync(TimeSpan interval, CancellationToken stopping)
     {
-        while (!stopping.IsCancellationRequested)
+        try
         {
-            try
+            while (!stopping.IsCancellationRequested)
             {
-                await TrimAsync(stopping);
-            }
-            catch (Exception e) when (e is KafkaException or TimeoutException)
-            {
-                LogPassFailed(_logger, e.Message);
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                // Stopped while a pass waited on the broker: the platform is shutting down, not failing.
-                return;
-            }
+                try
+                {
+                    await TrimAsync(stopping);
+                }
+                catch (Exception e) when (e is KafkaException or TimeoutException)
+                {
+                    LogPassFailed(_logger, e.Message);
+                }
 
-            try
-            {
                 await Task.Delay(interval, stopping);
             }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopped between passes or while one waited on the broker: the platform is shutting down, not failing.
         }
     }
 
